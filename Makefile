@@ -1,0 +1,80 @@
+# ctinsights — one GNU Makefile.
+#   make            build build/ctinsights
+#   make test       install missing packages (as root), build, run every test
+#   make demo       generate a small organisation's logs and score them
+#   make test-asan  the same tests under AddressSanitizer + UBSan (build-san/)
+#   make SANITIZE=1 any target with sanitizers
+
+APT_PKGS := build-essential pkg-config libjansson-dev libgsl-dev libsqlite3-dev \
+            libyaml-dev zlib1g-dev libcmocka-dev python3 jq
+PKGS     := jansson gsl sqlite3 yaml-0.1 zlib
+
+ifeq ($(SANITIZE),1)
+BUILD    ?= build-san
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+else
+BUILD    ?= build
+SANFLAGS :=
+endif
+
+CC       ?= cc
+OPT      ?= -O2 -g
+WARN     := -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wshadow -Wno-unused-parameter
+WERROR   ?= -Werror
+# Evaluated lazily, so that `make deps` can install pkg-config first.
+CFLAGS   = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) $(SANFLAGS) -MMD -MP \
+           -Iengine -Imodels $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+ENGINE_SRC := $(filter-out engine/main.c,$(wildcard engine/*.c))
+MODEL_SRC  := $(wildcard models/*.c)
+LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(ENGINE_SRC) $(MODEL_SRC))
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+
+.PHONY: all deps test check unit golden data-check test-asan demo clean
+all: $(BUILD)/ctinsights
+
+# Install what is missing when root; otherwise print the exact line to run.
+deps:
+	@missing=""; for p in $(APT_PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "missing Debian packages; run:"; echo "  sudo apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+$(BUILD)/ctinsights: $(BUILD)/engine/main.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(TEST_LIBS) $(LDLIBS)
+
+test: deps
+	@$(MAKE) --no-print-directory check
+
+check: $(BUILD)/ctinsights $(UNIT_BIN)
+	@BUILD=$(BUILD) sh tests/run_all.sh
+
+test-asan: deps
+	@$(MAKE) --no-print-directory SANITIZE=1 check
+
+demo: deps
+	@$(MAKE) --no-print-directory $(BUILD)/ctinsights
+	@sh benchmarks/demo.sh $(BUILD)/ctinsights
+
+clean:
+	rm -rf build build-san demo-out
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

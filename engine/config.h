@@ -1,0 +1,73 @@
+/*
+ * config — the engine's typed settings.
+ *
+ * Defaults are compiled in (config_defaults); a YAML file (libyaml) can
+ * override any of them (config_load).  Every setting is one row of a table
+ * {type, dotted key, default, offset, doc} in config.c, and
+ * config/ctinsights.yaml documents every row.  Unknown keys, wrong types and
+ * out-of-range values are errors that name file:line.  A loaded config is
+ * read-only afterwards and may be shared between threads.  Free with
+ * config_free (NULL-safe).
+ */
+#ifndef CTI_CONFIG_H
+#define CTI_CONFIG_H
+
+#include <stddef.h>
+
+/* One "ignore" rule: a key is ignored when every non-NULL field matches.
+ * Fields are shell globs (fnmatch), e.g. event_source: "s3.amazonaws.com". */
+struct config_ignore {
+    char *account;
+    char *region;
+    char *event_source;
+    char *event_name;
+    char *error_code;
+    char *insight_type; /* "ApiCallRateInsight" or "ApiErrorRateInsight" */
+};
+
+struct config {
+    /* baseline */
+    int window_days;       /* baseline.window_days: trailing history used, days */
+    int min_history_days;  /* baseline.min_history_days: history before a key may raise */
+    /* detector */
+    double alpha_start;    /* detector.alpha_start: tail probability that starts an Insight */
+    double alpha_end;      /* detector.alpha_end: a minute above this is normal again */
+    int min_count;         /* detector.min_count: calls in a minute below which nothing starts */
+    double min_ratio;      /* detector.min_ratio: observed/expected below which nothing starts */
+    int end_after_minutes; /* detector.end_after_minutes: normal minutes before End */
+    int call_rate;         /* detector.call_rate: emit ApiCallRateInsight (bool) */
+    int error_rate;        /* detector.error_rate: emit ApiErrorRateInsight (bool) */
+    /* input */
+    size_t max_record_bytes; /* input.max_record_bytes */
+    int max_depth;           /* input.max_depth: JSON nesting limit */
+    int infer_missing;       /* input.infer_missing: classify records lacking readOnly/managementEvent (bool) */
+    /* output */
+    int precision;           /* output.precision: significant digits of averages */
+    /* ignore */
+    struct config_ignore *ignore;
+    size_t n_ignore;
+};
+
+/* Fill c with the compiled-in defaults. Never fails. */
+void config_defaults(struct config *c);
+
+/* Override c from the YAML file at path.  Returns 0, or -1 with a message
+ * "path:line: what is wrong" in err (size errlen).  On error c keeps the
+ * values set so far and must still be freed with config_free. */
+int config_load(struct config *c, const char *path, char *err, size_t errlen);
+
+/* Same as config_load but from a string; name is used in messages. */
+int config_load_string(struct config *c, const char *yaml, size_t len,
+                       const char *name, char *err, size_t errlen);
+
+/* Free what config_load allocated (ignore rules).  NULL-safe. */
+void config_free(struct config *c);
+
+/* Whether key fields match one of c's ignore rules. err_code may be NULL
+ * (call-rate keys). */
+int config_ignored(const struct config *c, const char *account,
+                   const char *region, const char *event_source,
+                   const char *event_name, const char *error_code,
+                   const char *insight_type);
+
+#endif

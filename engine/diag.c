@@ -1,0 +1,98 @@
+#include "diag.h"
+
+#include "scan.h"
+
+#include <string.h>
+
+static const char *const skip_names[SKIP__COUNT] = {
+    [SKIP_INVALID_JSON] = "invalid_json",
+    [SKIP_INVALID_UTF8] = "invalid_utf8",
+    [SKIP_TRUNCATED] = "truncated",
+    [SKIP_BAD_GZIP] = "bad_gzip",
+    [SKIP_NOT_CLOUDTRAIL] = "not_cloudtrail",
+    [SKIP_MISSING_FIELD] = "missing_field",
+    [SKIP_WRONG_TYPE] = "wrong_type",
+    [SKIP_BAD_TIME] = "bad_time",
+    [SKIP_OVERSIZED] = "oversized",
+    [SKIP_TOO_DEEP] = "too_deep",
+    [SKIP_READ_ERROR] = "read_error",
+};
+
+static const char *const ignore_names[IGNORE__COUNT] = {
+    [IGNORE_INSIGHT] = "insight_record",
+    [IGNORE_NOT_MANAGEMENT] = "not_management",
+    [IGNORE_READ_OK] = "read_without_error",
+    [IGNORE_CONTROL] = "control_or_digest",
+    [IGNORE_RULE] = "ignore_rule",
+};
+
+void diag_init(struct diag *d)
+{
+    memset(d, 0, sizeof(*d));
+    d->max_messages = 10;
+    d->out = stderr;
+}
+
+const char *skip_reason_name(enum skip_reason r)
+{
+    return r < SKIP__COUNT ? skip_names[r] : "unknown";
+}
+
+const char *ignore_reason_name(enum ignore_reason r)
+{
+    return r < IGNORE__COUNT ? ignore_names[r] : "unknown";
+}
+
+void diag_skip(struct diag *d, enum skip_reason r, const char *file,
+               const char *buf, size_t offset, const char *detail)
+{
+    uint64_t n = ++d->skipped[r];
+    if (n > d->max_messages)
+        return;
+    if (buf) {
+        size_t line, col;
+        scan_line_col(buf, offset, &line, &col);
+        fprintf(d->out, "ctinsights: %s:%zu:%zu (byte %zu): %s: %s\n", file,
+                line, col, offset, skip_names[r], detail);
+    } else {
+        fprintf(d->out, "ctinsights: %s (byte %zu): %s: %s\n", file, offset,
+                skip_names[r], detail);
+    }
+    if (n == d->max_messages)
+        fprintf(d->out, "ctinsights: further %s messages are only counted\n",
+                skip_names[r]);
+}
+
+uint64_t diag_skipped(const struct diag *d)
+{
+    uint64_t t = 0;
+    for (int i = 0; i < SKIP__COUNT; i++)
+        t += d->skipped[i];
+    return t;
+}
+
+void diag_summary(const struct diag *d, size_t keys, size_t insights,
+                  size_t open_insights, double seconds)
+{
+    FILE *o = d->out;
+    fprintf(o, "ctinsights: %llu files (%llu passed over), %.1f MB read, "
+               "%.1f MB JSON, %.2f s\n",
+            (unsigned long long)d->files, (unsigned long long)d->files_passed,
+            d->bytes_read / 1e6, d->bytes_json / 1e6, seconds);
+    fprintf(o, "ctinsights: %llu records: %llu counted for call rate, "
+               "%llu for error rate, %llu skipped\n",
+            (unsigned long long)d->records,
+            (unsigned long long)d->counted_calls,
+            (unsigned long long)d->counted_errors,
+            (unsigned long long)diag_skipped(d));
+    for (int i = 0; i < SKIP__COUNT; i++)
+        if (d->skipped[i])
+            fprintf(o, "ctinsights:   skipped %-20s %llu\n", skip_names[i],
+                    (unsigned long long)d->skipped[i]);
+    for (int i = 0; i < IGNORE__COUNT; i++)
+        if (d->ignored[i])
+            fprintf(o, "ctinsights:   ignored %-20s %llu\n", ignore_names[i],
+                    (unsigned long long)d->ignored[i]);
+    fprintf(o, "ctinsights: %zu keys, %zu insights (%zu still open)\n", keys,
+            insights, open_insights);
+}

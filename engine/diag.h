@@ -1,0 +1,73 @@
+/*
+ * diag — what happened to every input, counted and reported.
+ *
+ * Each way a record or file can be passed over is an enum value with a
+ * name; a run counts every one (struct diag) and prints the first few of
+ * each kind to stderr as "ctinsights: FILE:LINE:COL (byte N): REASON: detail",
+ * then only counts.  Records that are valid but do not feed Insights (read
+ * calls, data events, Insight records) are counted as "ignored", not as
+ * errors: --strict fails a run only on skips.  Not thread-safe.
+ */
+#ifndef CTI_DIAG_H
+#define CTI_DIAG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum skip_reason {
+    SKIP_INVALID_JSON,   /* not valid JSON (syntax) */
+    SKIP_INVALID_UTF8,   /* a string holds bytes that are not UTF-8 */
+    SKIP_TRUNCATED,      /* JSON or gzip cut off before its end */
+    SKIP_BAD_GZIP,       /* gzip data that cannot be inflated */
+    SKIP_NOT_CLOUDTRAIL, /* a JSON value that is neither a record nor a known wrapper */
+    SKIP_MISSING_FIELD,  /* eventTime, eventSource, eventName, awsRegion or account absent */
+    SKIP_WRONG_TYPE,     /* a needed field has the wrong JSON type */
+    SKIP_BAD_TIME,       /* eventTime not in a CloudTrail time form */
+    SKIP_OVERSIZED,      /* record larger than input.max_record_bytes */
+    SKIP_TOO_DEEP,       /* nesting deeper than input.max_depth */
+    SKIP_READ_ERROR,     /* the file could not be read to its end */
+    SKIP__COUNT
+};
+
+enum ignore_reason {
+    IGNORE_INSIGHT,        /* an AwsCloudTrailInsight record in the input */
+    IGNORE_NOT_MANAGEMENT, /* data, network-activity or unclassified event */
+    IGNORE_READ_OK,        /* a management read call without an error */
+    IGNORE_CONTROL,        /* a CloudWatch Logs CONTROL_MESSAGE or a digest file */
+    IGNORE_RULE,           /* matched an ignore rule of the config */
+    IGNORE__COUNT
+};
+
+struct diag {
+    uint64_t files;          /* files opened */
+    uint64_t files_passed;   /* files in folders passed over by name or folder */
+    uint64_t bytes_read;     /* bytes read from disk/stdin */
+    uint64_t bytes_json;     /* bytes after inflating */
+    uint64_t records;        /* record candidates seen (valid or not) */
+    uint64_t counted_calls;  /* events counted for call-rate keys */
+    uint64_t counted_errors; /* events counted for error-rate keys */
+    uint64_t skipped[SKIP__COUNT];
+    uint64_t ignored[IGNORE__COUNT];
+    unsigned max_messages; /* messages printed per reason (default 10) */
+    FILE *out;             /* where messages go (default stderr) */
+};
+
+/* Zero the counters; messages go to stderr. */
+void diag_init(struct diag *d);
+/* Short snake_case name of a reason, e.g. "invalid_json". */
+const char *skip_reason_name(enum skip_reason r);
+const char *ignore_reason_name(enum ignore_reason r);
+/* Count one skip and print it if under the per-reason limit.  buf (may be
+ * NULL) is the file's bytes, used to turn offset into line:col.  detail is
+ * a short lowercase phrase. */
+void diag_skip(struct diag *d, enum skip_reason r, const char *file,
+               const char *buf, size_t offset, const char *detail);
+/* Total skips. */
+uint64_t diag_skipped(const struct diag *d);
+/* Print the run summary (files, records, skips and ignores by reason, and
+ * the caller's keys and insights) to d->out. */
+void diag_summary(const struct diag *d, size_t keys, size_t insights,
+                  size_t open_insights, double seconds);
+
+#endif

@@ -1,0 +1,282 @@
+#include "frame.h"
+
+#include "record.h"
+#include "scan.h"
+
+#include <string.h>
+
+/* Containers other than `Records` documents are parsed whole; they may be
+ * this many times input.max_record_bytes. */
+#define CONTAINER_FACTOR 64
+
+struct frame {
+    const char *file;
+    const char *buf;
+    size_t len;
+    const struct config *cfg;
+    struct diag *d;
+    frame_record_fn cb;
+    void *ctx;
+};
+
+static void report(struct frame *f, enum skip_reason r, size_t at,
+                   const char *detail)
+{
+    f->d->records++;
+    diag_skip(f->d, r, f->file, f->buf, at, detail);
+}
+
+static void report_scan(struct frame *f, int rc, size_t at)
+{
+    switch (rc) {
+    case SCAN_TRUNCATED:
+    case SCAN_EOF:
+        report(f, SKIP_TRUNCATED, at, "JSON ends before the value closes");
+        break;
+    case SCAN_TOO_DEEP:
+        report(f, SKIP_TOO_DEEP, at, "nesting deeper than input.max_depth");
+        break;
+    default:
+        report(f, SKIP_INVALID_JSON, at, "unexpected character");
+        break;
+    }
+}
+
+static void candidate(struct frame *f, const json_t *v, size_t offset)
+{
+    if (!record_looks_like(v)) {
+        report(f, SKIP_NOT_CLOUDTRAIL, offset,
+               "JSON value is not a CloudTrail record or log file");
+        return;
+    }
+    f->d->records++;
+    f->cb(f->ctx, v, offset);
+}
+
+/* Parse a record that arrives as a JSON string (LookupEvents
+ * CloudTrailEvent, CloudWatch Logs message). */
+static void string_record(struct frame *f, const json_t *s, size_t offset)
+{
+    json_error_t err;
+    json_t *v = json_loadb(json_string_value(s), json_string_length(s), 0, &err);
+    if (!v) {
+        report(f, json_error_code(&err) == json_error_invalid_utf8
+                      ? SKIP_INVALID_UTF8
+                      : SKIP_INVALID_JSON,
+               offset, "embedded record is not valid JSON");
+        return;
+    }
+    candidate(f, v, offset);
+    json_decref(v);
+}
+
+static void dispatch_json(struct frame *f, const json_t *v, size_t offset)
+{
+    size_t i;
+    const json_t *e;
+    if (json_is_array(v)) {
+        json_array_foreach(v, i, e)
+            dispatch_json(f, e, offset);
+        return;
+    }
+    if (!json_is_object(v)) {
+        report(f, SKIP_NOT_CLOUDTRAIL, offset, "JSON value is not an object");
+        return;
+    }
+    const json_t *records = json_object_get(v, "Records");
+    const json_t *events = json_object_get(v, "Events");
+    const json_t *logs = json_object_get(v, "logEvents");
+    const json_t *detail = json_object_get(v, "detail");
+    const json_t *embedded = json_object_get(v, "CloudTrailEvent");
+    if (json_is_string(embedded)) {
+        string_record(f, embedded, offset); /* one LookupEvents entry */
+    } else if (json_is_array(records)) {
+        json_array_foreach(records, i, e)
+            candidate(f, e, offset);
+    } else if (json_is_array(events)) {
+        json_array_foreach(events, i, e)
+            dispatch_json(f, e, offset);
+    } else if (json_is_array(logs)) {
+        const char *type = json_string_value(json_object_get(v, "messageType"));
+        if (type && strcmp(type, "CONTROL_MESSAGE") == 0) {
+            f->d->ignored[IGNORE_CONTROL]++;
+            return;
+        }
+        json_array_foreach(logs, i, e) {
+            const json_t *m = json_object_get(e, "message");
+            if (json_is_string(m))
+                string_record(f, m, offset);
+            else
+                report(f, SKIP_NOT_CLOUDTRAIL, offset,
+                       "logEvents entry without a message string");
+        }
+    } else if (json_object_get(v, "detail-type") && json_is_object(detail)) {
+        candidate(f, detail, offset);
+    } else if (json_object_get(v, "digestStartTime")) {
+        f->d->ignored[IGNORE_CONTROL]++;
+    } else {
+        candidate(f, v, offset);
+    }
+}
+
+/* Parse buf[s..e) with jansson and dispatch it. */
+static void dispatch_span(struct frame *f, size_t s, size_t e, size_t limit)
+{
+    if (e - s > limit) {
+        report(f, SKIP_OVERSIZED, s, "value larger than input.max_record_bytes");
+        return;
+    }
+    json_error_t err;
+    json_t *v = json_loadb(f->buf + s, e - s, 0, &err);
+    if (!v) {
+        size_t at = s + (err.position > 0 ? (size_t)err.position - 1 : 0);
+        enum skip_reason r = json_error_code(&err) == json_error_invalid_utf8
+                                 ? SKIP_INVALID_UTF8
+                                 : SKIP_INVALID_JSON;
+        report(f, r, at, err.text);
+        return;
+    }
+    dispatch_json(f, v, s);
+    json_decref(v);
+}
+
+/* Walk the array at buf[at] element by element. Returns 0, or -1 after
+ * reporting a break in the structure. */
+static int walk_array(struct frame *f, size_t at, size_t *end)
+{
+    struct scan_iter it;
+    const char *key;
+    size_t keylen, vstart;
+    int rc;
+    scan_iter_begin(&it, f->buf, f->len, at, f->cfg->max_depth);
+    while ((rc = scan_iter_next(&it, &key, &keylen, &vstart)) == SCAN_OK) {
+        rc = scan_iter_skip(&it, vstart);
+        if (rc)
+            break;
+        dispatch_span(f, vstart, it.pos, f->cfg->max_record_bytes);
+    }
+    *end = it.pos;
+    if (rc == SCAN_EOF)
+        return 0;
+    report_scan(f, rc, it.pos);
+    return -1;
+}
+
+/* A top-level object: stream its Records array if it has one, otherwise
+ * parse it whole. Returns 0, or -1 after reporting a break. */
+static int walk_object(struct frame *f, size_t at, size_t *end)
+{
+    struct scan_iter it;
+    const char *key;
+    size_t keylen, vstart;
+    int rc, has_records = 0;
+    scan_iter_begin(&it, f->buf, f->len, at, f->cfg->max_depth);
+    while ((rc = scan_iter_next(&it, &key, &keylen, &vstart)) == SCAN_OK) {
+        if (keylen == 7 && memcmp(key, "Records", 7) == 0 &&
+            f->buf[vstart] == '[') {
+            has_records = 1;
+            size_t aend;
+            if (walk_array(f, vstart, &aend) != 0) {
+                *end = aend;
+                return -1;
+            }
+            it.pos = aend;
+            continue;
+        }
+        rc = scan_iter_skip(&it, vstart);
+        if (rc)
+            break;
+    }
+    *end = it.pos;
+    if (rc != SCAN_EOF) {
+        report_scan(f, rc, it.pos);
+        return -1;
+    }
+    if (!has_records)
+        dispatch_span(f, at, it.pos,
+                      f->cfg->max_record_bytes * CONTAINER_FACTOR);
+    return 0;
+}
+
+static void frame_document(struct frame *f, size_t at)
+{
+    while (at < f->len) {
+        size_t end;
+        char c = f->buf[at];
+        int rc;
+        if (c == '{') {
+            rc = walk_object(f, at, &end);
+        } else if (c == '[') {
+            rc = walk_array(f, at, &end);
+        } else {
+            report(f, SKIP_NOT_CLOUDTRAIL, at,
+                   "file does not start with a JSON object or array");
+            return;
+        }
+        if (rc)
+            return;
+        at = scan_ws(f->buf, f->len, end);
+    }
+}
+
+static void frame_lines(struct frame *f, size_t at)
+{
+    while (at < f->len) {
+        const char *nl = memchr(f->buf + at, '\n', f->len - at);
+        size_t le = nl ? (size_t)(nl - f->buf) : f->len;
+        size_t p = scan_ws(f->buf, le, at);
+        if (p < le) {
+            size_t end;
+            int rc = scan_value(f->buf, le, p, f->cfg->max_depth, &end);
+            if (rc)
+                report_scan(f, rc, end);
+            else if (scan_ws(f->buf, le, end) != le)
+                report(f, SKIP_INVALID_JSON, end, "text after the value on the line");
+            else
+                dispatch_span(f, p, end, f->cfg->max_record_bytes);
+        }
+        at = le + 1;
+    }
+}
+
+/* Whether the line starting at buf[at] holds exactly one whole value.
+ * *next is set to the start of the following line. */
+static int whole_line(const struct frame *f, size_t at, size_t *next)
+{
+    const char *nl = memchr(f->buf + at, '\n', f->len - at);
+    size_t le = nl ? (size_t)(nl - f->buf) : f->len, end;
+    *next = nl ? le + 1 : f->len;
+    if (scan_value(f->buf, le, at, f->cfg->max_depth, &end) != SCAN_OK)
+        return 0;
+    return scan_ws(f->buf, le, end) == le;
+}
+
+/* NDJSON when the first line holds one whole value and more follows; or,
+ * when the first line is damaged, the file is not one document but its
+ * second line holds one whole value. */
+static int is_ndjson(const struct frame *f, size_t at)
+{
+    size_t next, next2, end;
+    int first = whole_line(f, at, &next);
+    size_t second = scan_ws(f->buf, f->len, next);
+    if (second >= f->len)
+        return 0;
+    if (first)
+        return 1;
+    return scan_value(f->buf, f->len, at, f->cfg->max_depth, &end) != SCAN_OK &&
+           whole_line(f, second, &next2);
+}
+
+void frame_buffer(const char *file, const char *buf, size_t len,
+                  const struct config *c, struct diag *d, frame_record_fn cb,
+                  void *ctx)
+{
+    struct frame f = {file, buf, len, c, d, cb, ctx};
+    size_t at = scan_ws(buf, len, 0);
+    if (at >= len)
+        return;
+    if (is_ndjson(&f, at))
+        frame_lines(&f, at);
+    else
+        frame_document(&f, at);
+}

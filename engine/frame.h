@@ -1,0 +1,36 @@
+/*
+ * frame — finding the CloudTrail records in a buffer of JSON.
+ *
+ * Accepts every shape users export (docs/cloudtrail-insights.md §2):
+ * `{"Records":[…]}` log files (one or several documents), bare arrays,
+ * NDJSON (one value per line), EventBridge envelopes (`detail`), CloudWatch
+ * Logs subscription payloads (`logEvents[].message`, CONTROL_MESSAGE
+ * passed over), and LookupEvents responses (`Events[]`, or one entry per
+ * line, with the record in `CloudTrailEvent` as a string).  A file is NDJSON when its first line
+ * holds one whole value and more follows.  A `Records` array is walked one
+ * element at a time, so a damaged element costs that element (or, when
+ * the damage breaks the structure, what follows it), never what came
+ * before.  Every problem is counted and reported in diag with its place.
+ * Reentrant; one call per buffer.
+ */
+#ifndef CTI_FRAME_H
+#define CTI_FRAME_H
+
+#include "config.h"
+#include "diag.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+/* Called for each record candidate (a JSON object that looks like a
+ * CloudTrail record); rec is borrowed for the call; offset is the byte
+ * offset in buf of the value it came from. */
+typedef void (*frame_record_fn)(void *ctx, const json_t *rec, size_t offset);
+
+/* Find the records in buf[0..len) (file names the buffer in messages) and
+ * hand each to cb.  Increments d->records for every candidate. */
+void frame_buffer(const char *file, const char *buf, size_t len,
+                  const struct config *c, struct diag *d, frame_record_fn cb,
+                  void *ctx);
+
+#endif

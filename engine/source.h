@@ -1,0 +1,44 @@
+/*
+ * source — turning the paths a user names into bytes of JSON.
+ *
+ * source_list expands a path (file, folder, or "-" for stdin) into the files
+ * to read: folders are walked recursively in name order, passing over the
+ * folders an S3 export holds next to the logs (CloudTrail-Digest,
+ * CloudTrail-Insight, CloudTrail-Aggregated, CloudTrail-Lake) and files whose
+ * names are not JSON or gzip.  source_load reads one file whole and inflates
+ * it when it starts with the gzip magic (whatever its name), keeping what it
+ * could inflate when the gzip is cut off or damaged (reported to diag).
+ * Not thread-safe per object; separate buffers may be used by separate
+ * threads.
+ */
+#ifndef CTI_SOURCE_H
+#define CTI_SOURCE_H
+
+#include "diag.h"
+
+#include <stddef.h>
+
+struct pathlist {
+    char **paths; /* owned */
+    size_t n, cap;
+};
+
+struct source_buf {
+    char *data; /* owned; NUL-terminated after source_load */
+    size_t len, cap;
+};
+
+/* Append the files named by path to list.  Returns 0, or -1 with a message
+ * in err when path cannot be read (does not exist, no permission). */
+int source_list(const char *path, struct pathlist *list, struct diag *d,
+                char *err, size_t errlen);
+void pathlist_free(struct pathlist *list);
+
+/* Read path ("-" = stdin) into b (replacing its contents), inflating gzip.
+ * Returns 0 when the whole file was read; 1 when only part of it could be
+ * (the reason is counted and reported in d and b holds what was read);
+ * -1 when it could not be opened (errno set; nothing counted). */
+int source_load(const char *path, struct source_buf *b, struct diag *d);
+void source_buf_free(struct source_buf *b);
+
+#endif

@@ -1,0 +1,94 @@
+#include "timefmt.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+static int digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static int64_t days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+int timefmt_parse(const char *s, int64_t *out)
+{
+    int Y, M, D, h, m, sec;
+    if (strlen(s) < 19 || digits(s, 4, &Y) || s[4] != '-' ||
+        digits(s + 5, 2, &M) || s[7] != '-' || digits(s + 8, 2, &D) ||
+        (s[10] != 'T' && s[10] != ' ') || digits(s + 11, 2, &h) ||
+        s[13] != ':' || digits(s + 14, 2, &m) || s[16] != ':' ||
+        digits(s + 17, 2, &sec))
+        return -1;
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (Y < 1970 || M < 1 || M > 12 || D < 1 || D > mdays[M - 1] || h > 23 ||
+        m > 59 || sec > 60)
+        return -1;
+    const char *p = s + 19;
+    if (*p == '.') {
+        p++;
+        if (!isdigit((unsigned char)*p))
+            return -1;
+        while (isdigit((unsigned char)*p))
+            p++;
+    }
+    int64_t offset = 0;
+    if (*p == 'Z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int oh, om;
+        if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) ||
+            oh > 23 || om > 59)
+            return -1;
+        offset = (oh * 60 + om) * 60 * (*p == '+' ? 1 : -1);
+        p += 6;
+    }
+    if (*p)
+        return -1;
+    *out = days_from_civil(Y, M, D) * 86400 + h * 3600 + m * 60 + sec - offset;
+    return *out < 0 ? -1 : 0;
+}
+
+/* Inverse of days_from_civil. */
+static void civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+    z += 719468;
+    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    int64_t doe = z - era * 146097;
+    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    int64_t mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+void timefmt_minute(uint32_t minute, char out[TIMEFMT_LEN])
+{
+    int y, mo, d;
+    civil_from_days(minute / 1440, &y, &mo, &d);
+    unsigned mod = minute % 1440;
+    snprintf(out, TIMEFMT_LEN, "%04d-%02d-%02dT%02u:%02u:00Z", y, mo, d,
+             mod / 60, mod % 60);
+}
+
+void timefmt_ymd(uint32_t minute, int *y, int *m, int *d)
+{
+    civil_from_days(minute / 1440, y, m, d);
+}

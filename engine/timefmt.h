@@ -1,0 +1,21 @@
+/*
+ * timefmt — CloudTrail times to and from minutes since 1970 (UTC).
+ * Pure and thread-safe.
+ */
+#ifndef CTI_TIMEFMT_H
+#define CTI_TIMEFMT_H
+
+#include <stdint.h>
+
+#define TIMEFMT_LEN 40
+
+/* Parse YYYY-MM-DD[T ]HH:MM:SS[.fraction][Z|+HH:MM|-HH:MM] (no zone means
+ * UTC).  Returns 0 and seconds since 1970 in *out, or -1 when s is in no
+ * such form, names an impossible date, or is before 1970. */
+int timefmt_parse(const char *s, int64_t *out);
+/* Write minute as "YYYY-MM-DDTHH:MM:00Z" into out. */
+void timefmt_minute(uint32_t minute, char out[TIMEFMT_LEN]);
+/* The UTC calendar date of minute. */
+void timefmt_ymd(uint32_t minute, int *y, int *m, int *d);
+
+#endif

@@ -1,0 +1,54 @@
+#!/bin/sh
+# The command line as a user meets it: exit codes and messages for bad
+# options, bad paths and bad configs; --strict; output formats.
+set -u
+bin=$1
+here=$(cd "$(dirname "$0")" && pwd)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fails=0
+check() { # description expected-rc actual-rc
+    if [ "$2" -ne "$3" ]; then echo "FAIL: $1 (exit $3, expected $2)"; fails=$((fails + 1)); fi
+}
+has() { # description pattern file
+    if ! grep -q -- "$2" "$3"; then echo "FAIL: $1: no '$2' in:"; cat "$3"; fails=$((fails + 1)); fi
+}
+
+"$bin" score >/dev/null 2>"$tmp/e"; check "no path" 2 $?
+has "no path message" "no PATH given" "$tmp/e"
+"$bin" score /nonexistent/logs >/dev/null 2>"$tmp/e"; check "missing path" 2 $?
+has "missing path message" "/nonexistent/logs: No such file or directory; check the path" "$tmp/e"
+"$bin" score --bogus x >/dev/null 2>"$tmp/e"; check "bad option" 2 $?
+has "bad option message" "see 'ctinsights --help'" "$tmp/e"
+"$bin" frobnicate >/dev/null 2>"$tmp/e"; check "bad command" 2 $?
+"$bin" score --format xml "$here/cases" >/dev/null 2>"$tmp/e"; check "bad format" 2 $?
+has "bad format message" "unknown --format 'xml'" "$tmp/e"
+printf 'detector:\n  min_count: 5\n  bogus_key: 1\n' > "$tmp/bad.yaml"
+"$bin" score --config "$tmp/bad.yaml" "$here/cases" >/dev/null 2>"$tmp/e"; check "bad config" 2 $?
+has "bad config names file:line" "$tmp/bad.yaml:3:" "$tmp/e"
+"$bin" check-config "$here/../config/ctinsights.yaml" >"$tmp/o" 2>&1; check "documented config is valid" 0 $?
+"$bin" --help >"$tmp/o"; check "help" 0 $?
+has "help lists formats" "records" "$tmp/o"
+
+# A bad record is skipped with file:line, the run goes on and exits 0;
+# --strict turns the skip into exit 1.
+printf '%s\n' '{"eventVersion":"1.08","eventTime":"2026-01-01T00:00:00Z","eventSource":"iam.amazonaws.com","eventName":"CreateUser","awsRegion":"us-east-1","recipientAccountId":"111122223333","readOnly":false,"managementEvent":true}' \
+    '{"eventVersion":"1.08", "eventTime": ' \
+    '{"eventVersion":"1.08","eventTime":"2026-01-01T00:01:00Z","eventSource":"iam.amazonaws.com","eventName":"CreateUser","awsRegion":"us-east-1","recipientAccountId":"111122223333","readOnly":false,"managementEvent":true}' > "$tmp/mixed.ndjson"
+"$bin" score --no-progress "$tmp/mixed.ndjson" >/dev/null 2>"$tmp/e"; check "bad line is not fatal" 0 $?
+has "bad line named" "mixed.ndjson:2:" "$tmp/e"
+has "counted records" "3 records: 2 counted for call rate" "$tmp/e"
+has "skip counted by reason" "skipped truncated" "$tmp/e"
+"$bin" score --strict --quiet "$tmp/mixed.ndjson" >/dev/null 2>&1; check "--strict fails on skips" 1 $?
+"$bin" keys - < "$tmp/mixed.ndjson" > "$tmp/k" 2>/dev/null; check "keys from stdin" 0 $?
+has "keys counts stdin records" '"count":2' "$tmp/k"
+
+# Output forms
+"$bin" score --quiet --format records "$here/cases/iam-burst/input" > "$tmp/r"; check "records format" 0 $?
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d["Records"])>=2' "$tmp/r" || { echo "FAIL: records document"; fails=$((fails + 1)); }
+"$bin" score --quiet --out "$tmp/s3" "$here/cases/iam-burst/input"; check "--out" 0 $?
+n=$(find "$tmp/s3/AWSLogs" -path '*/CloudTrail-Insight/*' -name '*_CloudTrail-Insight_*.json.gz' | wc -l)
+[ "$n" -ge 1 ] || { echo "FAIL: no S3-layout Insight file"; fails=$((fails + 1)); }
+zcat $(find "$tmp/s3" -name '*.json.gz') | python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' \
+    || { echo "FAIL: S3 files are not JSON"; fails=$((fails + 1)); }
+[ "$fails" -eq 0 ]
