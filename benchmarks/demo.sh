@@ -67,7 +67,7 @@ if [ "$rc" -ne 0 ]; then
     tail -n 20 "$out/score.err" >&2
     exit "$rc"
 fi
-tail -n 3 "$out/score.err" | sed 's/^/  ctinsights: /'
+tail -n 3 "$out/score.err" | sed 's/^/  /'
 echo "demo: scored in $((t1 - t0)) s; Insights (time  state  account  region  source  name  type  [errorCode]  baseline -> insight per minute):"
 
 if command -v jq > /dev/null 2>&1; then

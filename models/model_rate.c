@@ -12,12 +12,18 @@ void model_rate_init(void)
     gsl_set_error_handler_off();
 }
 
+/* The ring holds the window's days and the day being filled. */
+static uint32_t slots(const struct rate_history *h)
+{
+    return h->window + 1;
+}
+
 void rate_history_init(struct rate_history *h, uint32_t window)
 {
     h->window = window;
-    h->day = xmalloc(window * sizeof(*h->day));
-    h->sum = xmalloc(window * sizeof(*h->sum));
-    h->sumsq = xmalloc(window * sizeof(*h->sumsq));
+    h->day = xmalloc(slots(h) * sizeof(*h->day));
+    h->sum = xmalloc(slots(h) * sizeof(*h->sum));
+    h->sumsq = xmalloc(slots(h) * sizeof(*h->sumsq));
     rate_history_reset(h);
 }
 
@@ -31,7 +37,7 @@ void rate_history_free(struct rate_history *h)
 
 void rate_history_reset(struct rate_history *h)
 {
-    for (uint32_t i = 0; i < h->window; i++) {
+    for (uint32_t i = 0; i < slots(h); i++) {
         h->day[i] = UINT32_MAX;
         h->sum[i] = 0;
         h->sumsq[i] = 0;
@@ -40,7 +46,7 @@ void rate_history_reset(struct rate_history *h)
 
 void rate_history_add(struct rate_history *h, uint32_t day, uint32_t x)
 {
-    uint32_t slot = day % h->window;
+    uint32_t slot = day % slots(h);
     if (h->day[slot] != day) {
         h->day[slot] = day;
         h->sum[slot] = 0;
@@ -61,7 +67,7 @@ void rate_history_baseline(const struct rate_history *h, uint32_t day,
     if (start >= end)
         return;
     double s = 0, q = 0;
-    for (uint32_t i = 0; i < h->window; i++) {
+    for (uint32_t i = 0; i < slots(h); i++) {
         uint32_t d = h->day[i];
         if (d != UINT32_MAX && d < day && (uint64_t)d + h->window >= day) {
             s += h->sum[i];

@@ -40,7 +40,7 @@ enum rate_verdict {
 
 struct rate_history {
     uint32_t window;  /* days */
-    uint32_t *day;    /* ring: which day each slot holds (UINT32_MAX = none) */
+    uint32_t *day;    /* ring of window + 1 slots: the day each holds (UINT32_MAX = none) */
     double *sum;      /* ring: events that day */
     double *sumsq;    /* ring: sum over its minutes of count^2 */
 };

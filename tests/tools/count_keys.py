@@ -167,6 +167,9 @@ class Counter:
             return
         if not isinstance(v, dict):
             return
+        if isinstance(v.get("CloudTrailEvent"), str):  # one LookupEvents entry
+            self.record(_loads(v["CloudTrailEvent"]))
+            return
         recs = v.get("Records")
         if isinstance(recs, list):
             for r in recs:

@@ -1,0 +1,149 @@
+/* engine/detect: the Start/End lifecycle on small hand-made series. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "agg.h"
+#include "config.h"
+#include "detect.h"
+
+#define DAY 1440u
+#define T0 (20000u * DAY) /* a day boundary */
+
+struct fixture {
+    struct config cfg;
+    struct diag diag;
+    struct agg *agg;
+    struct insight_list out;
+};
+
+static void add(struct fixture *f, uint32_t minute, uint32_t n)
+{
+    struct ct_record r = {"111122223333", "us-east-1", "iam.amazonaws.com",
+                          "CreateUser", NULL, "arn:aws:iam::111122223333:user/a",
+                          "cli", minute, 1, 0, 0, 0, NULL};
+    for (uint32_t i = 0; i < n; i++)
+        agg_add(f->agg, &r, RECORD_COUNT, &f->diag);
+}
+
+/* Coverage of the account/region from T0 to `end` (a read call at each end)
+ * and one CreateUser every two hours in between. */
+static void background(struct fixture *f, uint32_t end)
+{
+    struct ct_record r = {"111122223333", "us-east-1", "ec2.amazonaws.com",
+                          "DescribeInstances", NULL, "x", "y", T0, 0, 0,
+                          IGNORE_READ_OK, 0, NULL};
+    agg_add(f->agg, &r, RECORD_IGNORE, &f->diag);
+    r.minute = end;
+    agg_add(f->agg, &r, RECORD_IGNORE, &f->diag);
+    for (uint32_t m = T0 + 37; m < end; m += 120)
+        add(f, m, 1);
+}
+
+static void run(struct fixture *f)
+{
+    agg_finish(f->agg);
+    struct detector dt;
+    detector_init(&dt, &f->cfg);
+    for (uint32_t k = 0; k < f->agg->nkeys; k++)
+        detect_key(&dt, f->agg, k, &f->out);
+    detector_free(&dt);
+}
+
+static int setup(void **state)
+{
+    static struct fixture f;
+    config_defaults(&f.cfg);
+    diag_init(&f.diag);
+    f.agg = agg_new(&f.cfg);
+    f.out = (struct insight_list){0};
+    *state = &f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    agg_free(f->agg);
+    insight_list_free(&f->out);
+    config_free(&f->cfg);
+    return 0;
+}
+
+static void test_burst_starts_and_ends(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t b = T0 + 8 * DAY + 200;
+    background(f, T0 + 10 * DAY);
+    add(f, b, 20);
+    add(f, b + 1, 25);
+    add(f, b + 2, 12);
+    run(f);
+    assert_int_equal(f->out.n, 1);
+    const struct insight *i = &f->out.v[0];
+    assert_int_equal(i->start, b);
+    assert_int_equal(i->end, b + 3);
+    assert_true(i->closed);
+    assert_int_equal(i->first_count, 20);
+    assert_true(i->expected > 0.0075 && i->expected < 0.0092); /* 1/120 per minute */
+}
+
+static void test_nothing_before_min_history(void **state)
+{
+    struct fixture *f = *state;
+    background(f, T0 + 10 * DAY);
+    add(f, T0 + 6 * DAY + 500, 40); /* 6.3 days of history */
+    run(f);
+    assert_int_equal(f->out.n, 0);
+}
+
+static void test_short_pause_keeps_one_insight(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t b = T0 + 9 * DAY;
+    background(f, T0 + 10 * DAY);
+    add(f, b, 30);
+    add(f, b + 4, 30); /* 3 quiet minutes: under end_after_minutes (5) */
+    add(f, b + 20, 30); /* 15 quiet minutes: a new Insight */
+    run(f);
+    assert_int_equal(f->out.n, 2);
+    assert_int_equal(f->out.v[0].start, b);
+    assert_int_equal(f->out.v[0].end, b + 5);
+    assert_int_equal(f->out.v[1].start, b + 20);
+}
+
+static void test_open_at_end_of_data(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t end = T0 + 10 * DAY;
+    background(f, end);
+    add(f, end - 2, 30);
+    run(f);
+    assert_int_equal(f->out.n, 1);
+    assert_false(f->out.v[0].closed);
+    assert_int_equal(f->out.v[0].start, end - 2);
+}
+
+static void test_steady_rate_is_quiet(void **state)
+{
+    struct fixture *f = *state;
+    background(f, T0 + 14 * DAY);
+    for (uint32_t m = T0 + 3; m < T0 + 14 * DAY; m += 60)
+        add(f, m, 8); /* an hourly job making 8 calls */
+    run(f);
+    assert_int_equal(f->out.n, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_burst_starts_and_ends, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nothing_before_min_history, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_short_pause_keeps_one_insight, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_open_at_end_of_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_steady_rate_is_quiet, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
