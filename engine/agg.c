@@ -88,7 +88,7 @@ static uint32_t scope_of(struct agg *a, uint32_t account, uint32_t region)
         i = (i + 1) & mask;
     }
     a->scopes = xgrow(a->scopes, &a->scopes_cap, a->nscopes + 1, sizeof(*a->scopes));
-    a->scopes[a->nscopes] = (struct agg_scope){account, region, UINT32_MAX, 0};
+    a->scopes[a->nscopes] = (struct agg_scope){account, region, UINT32_MAX, 0, 0};
     a->scope_slots[i] = (uint32_t)++a->nscopes;
     if (a->nscopes * 2 > a->scope_nslots) {
         a->scope_nslots *= 2;
@@ -191,10 +191,14 @@ void agg_finish(struct agg *a)
     qsort(a->events, a->nevents, sizeof(*a->events), event_cmp);
     for (size_t i = 0; i < a->nkeys; i++)
         a->keys[i].n = 0;
+    for (size_t i = 0; i < a->nscopes; i++)
+        a->scopes[i].nkeys = 0;
     for (size_t i = 0; i < a->nevents; i++) {
         struct agg_key *k = &a->keys[a->events[i].key];
-        if (k->n++ == 0)
+        if (k->n++ == 0) {
             k->first = i;
+            a->scopes[k->scope].nkeys++;
+        }
     }
 }
 
@@ -220,4 +224,60 @@ int agg_key_cmp(const struct agg *a, const struct agg_key *x,
             return c;
     }
     return 0;
+}
+
+size_t agg_lower_bound(const struct agg *a, const struct agg_key *k, uint32_t m)
+{
+    const struct agg_event *ev = a->events + k->first;
+    size_t lo = 0, hi = k->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ev[mid].minute < m)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static uint32_t field_of(const struct agg_event *e, enum agg_field f)
+{
+    return f == AGG_ARN ? e->arn : f == AGG_AGENT ? e->agent : e->error;
+}
+
+static int u32_cmp(const void *pa, const void *pb)
+{
+    uint32_t x = *(const uint32_t *)pa, y = *(const uint32_t *)pb;
+    return x < y ? -1 : x > y;
+}
+
+static int tally_cmp(const void *pa, const void *pb, void *ctx)
+{
+    const struct agg_tally *x = pa, *y = pb;
+    if (x->count != y->count)
+        return x->count > y->count ? -1 : 1;
+    return str_cmp(ctx, x->id, y->id);
+}
+
+size_t agg_tally(const struct agg *a, const struct agg_key *k, uint32_t from,
+                 uint32_t to, enum agg_field f, struct agg_tally **out)
+{
+    const struct agg_event *ev = a->events + k->first;
+    size_t lo = agg_lower_bound(a, k, from), hi = agg_lower_bound(a, k, to);
+    size_t n = hi > lo ? hi - lo : 0, nt = 0;
+    uint32_t *ids = xmalloc((n ? n : 1) * sizeof(*ids));
+    struct agg_tally *t = xmalloc((n ? n : 1) * sizeof(*t));
+    for (size_t i = 0; i < n; i++)
+        ids[i] = field_of(&ev[lo + i], f);
+    qsort(ids, n, sizeof(*ids), u32_cmp);
+    for (size_t i = 0; i < n; i++) {
+        if (nt && t[nt - 1].id == ids[i])
+            t[nt - 1].count++;
+        else
+            t[nt++] = (struct agg_tally){ids[i], 1};
+    }
+    qsort_r(t, nt, sizeof(*t), tally_cmp, (void *)a);
+    xfree(ids);
+    *out = t;
+    return nt;
 }

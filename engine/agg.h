@@ -43,6 +43,7 @@ struct agg_event {
 struct agg_scope {
     uint32_t account, region;
     uint32_t first_minute, last_minute;
+    uint32_t nkeys; /* keys with events, after agg_finish */
 };
 
 struct agg {
@@ -73,6 +74,21 @@ void agg_add(struct agg *a, const struct ct_record *r, enum record_class cls,
 void agg_finish(struct agg *a);
 /* The string of an id (borrowed). */
 const char *agg_str(const struct agg *a, uint32_t id);
+/* Index, within key k's slice, of its first event at or after minute m
+ * (k->n when there is none). */
+size_t agg_lower_bound(const struct agg *a, const struct agg_key *k, uint32_t m);
+enum agg_field { AGG_ARN, AGG_AGENT, AGG_ERROR };
+
+struct agg_tally {
+    uint32_t id; /* strpool id; 0 is "null" (no error) */
+    size_t count;
+};
+
+/* The distinct values of field f over key k's events in minutes
+ * [from, to), most frequent first (ties: smaller string first).  Returns
+ * how many; *out is an array the caller frees (xfree). */
+size_t agg_tally(const struct agg *a, const struct agg_key *k, uint32_t from,
+                 uint32_t to, enum agg_field f, struct agg_tally **out);
 /* Compare two keys by their strings (type, account, region, source,
  * name, error), for output in a stable order. */
 int agg_key_cmp(const struct agg *a, const struct agg_key *x,

@@ -1,7 +1,9 @@
 #include "batch.h"
 
+#include "category.h"
 #include "frame.h"
 #include "record.h"
+#include "suppress.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -98,6 +100,17 @@ void batch_detect(struct batch *b)
         if (b->agg->keys[k].n)
             detect_key(&dt, b->agg, (uint32_t)k, &b->insights);
     detector_free(&dt);
+    /* Name each Insight's category; drop the suppressed ones. */
+    struct insight_list *l = &b->insights;
+    size_t kept = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        l->v[i].category = category_of(b->agg, b->cfg, &l->v[i]);
+        if (suppress_match(b->agg, b->cfg, &l->v[i]))
+            b->suppressed++;
+        else
+            l->v[kept++] = l->v[i];
+    }
+    l->n = kept;
 }
 
 size_t batch_open_insights(const struct batch *b)

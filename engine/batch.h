@@ -20,6 +20,7 @@ struct batch {
     struct diag diag;
     struct agg *agg;              /* owned */
     struct insight_list insights; /* after batch_detect */
+    size_t suppressed;            /* Insights dropped by suppress rules */
     int progress;                 /* print a progress line on stderr */
 };
 
@@ -27,7 +28,8 @@ void batch_init(struct batch *b, const struct config *c);
 void batch_free(struct batch *b);
 /* Read every file of files into the aggregate. */
 void batch_read(struct batch *b, const struct pathlist *files);
-/* Find the Insights of every key, in key order. */
+/* Find the Insights of every key, in key order, name their categories and
+ * drop those a suppress rule matches. */
 void batch_detect(struct batch *b);
 /* Count the Insights still open at the end of the data. */
 size_t batch_open_insights(const struct batch *b);

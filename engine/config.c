@@ -1,25 +1,41 @@
 /*
  * config — typed settings: compiled-in defaults plus a YAML override file.
  *
- * One table (rows[] below) drives everything: config_defaults parses each
- * row's default string with the same code that parses values from a file, so
- * a default can never disagree with what the file syntax would give, and the
- * loader finds keys, types and ranges in the same table.
- * config/ctinsights.yaml lists every row; keep the two in step
- * (tests/unit/test_config.c checks).
+ * One table (rows[] below) drives every scalar setting: config_defaults
+ * parses each row's default string with the same code that parses values
+ * from a file, so a default can never disagree with what the file syntax
+ * would give, and the loader finds keys, types and ranges in the same table.
+ * The scalar settings of an override use the same machinery with their own
+ * small table (override_rows[]).  config/ctinsights.yaml lists every row
+ * and section; keep the two in step (tests/unit/test_config.c checks).
  *
  * The loader walks the libyaml event stream (yaml_parser_parse) by recursive
  * descent over a fixed grammar:
  *
- *   stream   := nothing | one document
- *   document := null | mapping of section -> body
- *   body     := null | mapping of key -> scalar   (baseline, detector, ...)
- *   ignore   := null | sequence of rule
- *   rule     := mapping of field -> glob (at least one field)
+ *   stream     := nothing | one document
+ *   document   := null | mapping of section -> body
+ *   body       := null | mapping of key -> scalar   (baseline, detector,
+ *                                                    gaps, input, output)
+ *   categories := null | mapping of service_limit_codes -> codes
+ *   codes      := null | sequence of non-empty scalar
+ *   ignore     := null | sequence of match
+ *   overrides  := null | sequence of override
+ *   override   := mapping of match -> match and setting -> scalar
+ *                 (match required, at least one setting)
+ *   suppress   := null | sequence of rule
+ *   rule       := mapping of condition -> value (at least one condition;
+ *                 match -> match, weekdays -> sequence of day, the rest
+ *                 scalars)
+ *   match      := mapping of field -> glob (at least one field)
+ *
+ * A list (ignore, overrides, suppress, service_limit_codes) given in a file
+ * replaces the one c had; scalars override one by one.
  *
  * The context owns exactly one libyaml event at a time: next() deletes the
  * previous event before parsing the following one, and the single cleanup in
  * config_load_string deletes the last one and the parser, so no path leaks.
+ * A rule being parsed is owned by its parser function until it is appended
+ * to c, and freed on that function's one exit path otherwise.
  * Anything outside the grammar is an error naming "file:line", where line is
  * event.start_mark.line + 1 (libyaml counts from zero).
  *
@@ -44,9 +60,9 @@
 #include <yaml.h>
 
 /* Nesting limit for collections.  The grammar above never goes deeper than
- * three (document mapping > ignore sequence > rule mapping), and anything
- * unexpected is an error at its first event, so this is a backstop should
- * the grammar grow. */
+ * four (document mapping > suppress sequence > rule mapping > match mapping
+ * or weekdays sequence), and anything unexpected is an error at its first
+ * event, so this is a backstop should the grammar grow. */
 #define MAX_DEPTH 32
 
 /* Config files are a few kilobytes; refuse anything absurd before parsing. */
@@ -58,6 +74,8 @@
 #define KIB 1024.0
 #define MIB (1024.0 * 1024.0)
 #define GIB (1024.0 * 1024.0 * 1024.0)
+
+#define MINUTES_PER_DAY 1440
 
 enum type { T_INT, T_DOUBLE, T_BOOL, T_SIZE };
 
@@ -78,8 +96,14 @@ static const struct row rows[] = {
      "trailing days of history the baseline uses (recomputed each UTC day)"},
     {T_INT, "baseline.min_history_days", "7", OFF(min_history_days), 1, 365,
      "days of history in the account/region before a key may raise anything"},
-    {T_DOUBLE, "detector.alpha_start", "1e-6", OFF(alpha_start), 1e-15, 0.5,
-     "upper-tail probability at or below which a minute is unusual"},
+    {T_DOUBLE, "detector.sensitivity", "5", OFF(sensitivity), 1, 10,
+     "how eager to raise Insights: 1 quiet ... 10 eager; 5 expects about 0.1 "
+     "false alarm per account-region-week under the model"},
+    {T_BOOL, "detector.seasonality", "true", OFF(seasonality), 0, 0,
+     "expect each hour of the day separately for weekdays and weekends"},
+    {T_DOUBLE, "detector.alpha_start", "0", OFF(alpha_start), 0, 0.5,
+     "tail probability at or below which a minute is unusual; 0 (the "
+     "default) derives it from detector.sensitivity and the number of keys"},
     {T_DOUBLE, "detector.alpha_end", "1e-3", OFF(alpha_end), 1e-15, 0.5,
      "a minute whose tail probability is above this counts as normal again"},
     {T_INT, "detector.min_count", "5", OFF(min_count), 1, 1000000,
@@ -92,6 +116,14 @@ static const struct row rows[] = {
      "raise ApiCallRateInsight"},
     {T_BOOL, "detector.error_rate", "true", OFF(error_rate), 0, 0,
      "raise ApiErrorRateInsight"},
+    {T_BOOL, "gaps.enabled", "true", OFF(gaps), 0, 0,
+     "raise maintenance-gap Insights when a periodic job's run does not come"},
+    {T_INT, "gaps.min_runs", "4", OFF(gap_min_runs), 2, 1000,
+     "regular runs seen before a key counts as periodic"},
+    {T_INT, "gaps.min_period_minutes", "5", OFF(gap_min_period), 1, 10080,
+     "shorter periods are not treated as jobs"},
+    {T_INT, "gaps.max_period_minutes", "10080", OFF(gap_max_period), 1, 44640,
+     "longest period learned (10080 = weekly)"},
     {T_SIZE, "input.max_record_bytes", "1M", OFF(max_record_bytes), KIB, GIB,
      "larger records are skipped and reported"},
     {T_INT, "input.max_depth", "64", OFF(max_depth), 4, 1024,
@@ -105,15 +137,50 @@ static const struct row rows[] = {
 
 #define NROWS (sizeof rows / sizeof rows[0])
 
-/* Top-level sections; "ignore" is the one that is not a row table. */
-static const char *const sections[] = {
-    "baseline", "detector", "input", "output", "ignore",
+/* Settings of one override; a setting left out stays -1.  def is unused. */
+#define OOFF(f) offsetof(struct config_override, f)
+
+static const struct row override_rows[] = {
+    {T_DOUBLE, "overrides.sensitivity", NULL, OOFF(sensitivity), 1, 10,
+     "detector.sensitivity for the matching keys"},
+    {T_INT, "overrides.min_count", NULL, OOFF(min_count), 1, 1000000,
+     "detector.min_count for the matching keys"},
+    {T_INT, "overrides.min_history_days", NULL, OOFF(min_history_days), 1,
+     365, "baseline.min_history_days for the matching keys"},
+    {T_BOOL, "overrides.gaps", NULL, OOFF(gaps), 0, 0,
+     "gaps.enabled for the matching keys"},
+};
+
+#define NOVERRIDE_ROWS (sizeof override_rows / sizeof override_rows[0])
+
+struct ctx;
+
+static int parse_section(struct ctx *x, int sec);
+static int parse_categories(struct ctx *x, int sec);
+static int parse_ignore(struct ctx *x, int sec);
+static int parse_overrides(struct ctx *x, int sec);
+static int parse_suppress(struct ctx *x, int sec);
+
+/* Top-level sections and the parser of each one's body.  Sections parsed
+ * by parse_section hold rows of the same prefix. */
+static const struct {
+    const char *name;
+    int (*parse)(struct ctx *x, int sec);
+} sections[] = {
+    {"baseline", parse_section},     {"detector", parse_section},
+    {"gaps", parse_section},         {"categories", parse_categories},
+    {"input", parse_section},        {"output", parse_section},
+    {"ignore", parse_ignore},        {"overrides", parse_overrides},
+    {"suppress", parse_suppress},
 };
 
 #define NSECTIONS (sizeof sections / sizeof sections[0])
-#define SECTION_LIST "baseline, detector, input, output, ignore"
+#define SECTION_LIST                                                      \
+    "baseline, detector, gaps, categories, input, output, ignore, "       \
+    "overrides, suppress"
 
-/* Fields of an ignore rule. */
+/* Fields of a match (an ignore rule, match: of an override or suppress
+ * rule). */
 static const struct {
     const char *name;
     size_t off; /* offsetof(struct config_ignore, field) */
@@ -129,6 +196,23 @@ static const struct {
 #define NFIELDS (sizeof fields / sizeof fields[0])
 #define FIELD_LIST \
     "account, region, event_source, event_name, error_code, insight_type"
+
+/* Conditions of a suppress rule. */
+enum cond { S_MATCH, S_PRINCIPAL, S_CATEGORY, S_FROM, S_UNTIL, S_DAILY,
+            S_WEEKDAYS, NCONDS };
+
+static const char *const conds[NCONDS] = {
+    "match", "principal", "category", "from", "until", "daily", "weekdays",
+};
+
+#define COND_LIST "match, principal, category, from, until, daily, weekdays"
+
+/* Days of suppress.weekdays; bit i of the mask is days[i]. */
+static const char *const days[] = {
+    "mon", "tue", "wed", "thu", "fri", "sat", "sun",
+};
+
+#define NDAYS (sizeof days / sizeof days[0])
 
 /* A parsed value, before it is stored. */
 union value {
@@ -208,13 +292,14 @@ static int fail(struct ctx *x, size_t line, const char *fmt, ...)
 
 /* ---- table lookups ----------------------------------------------------- */
 
-/* Index of the row "section.key", or -1. */
-static int find_row(const char *section, const char *key)
+/* Index of the row "section.key" in table t of n rows, or -1. */
+static int find_row(const struct row *t, size_t n, const char *section,
+                    const char *key)
 {
     size_t slen = strlen(section);
 
-    for (size_t i = 0; i < NROWS; i++) {
-        const char *k = rows[i].key;
+    for (size_t i = 0; i < n; i++) {
+        const char *k = t[i].key;
         if (strncmp(k, section, slen) == 0 && k[slen] == '.' &&
             strcmp(k + slen + 1, key) == 0)
             return (int)i;
@@ -235,7 +320,7 @@ static int find_dotted(const char *dotted)
 static int find_section(const char *name)
 {
     for (size_t i = 0; i < NSECTIONS; i++) {
-        if (strcmp(sections[i], name) == 0)
+        if (strcmp(sections[i].name, name) == 0)
             return (int)i;
     }
     return -1;
@@ -255,15 +340,35 @@ static char **field_slot(struct config_ignore *r, size_t i)
     return (char **)((char *)r + fields[i].off);
 }
 
-/* "window_days, min_history_days" for section into buf. */
-static void section_keys(const char *section, char *buf, size_t n)
+static int find_cond(const char *name)
+{
+    for (size_t i = 0; i < NCONDS; i++) {
+        if (strcmp(conds[i], name) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* Index of the day named s (any case), or -1. */
+static int find_day(const char *s)
+{
+    for (size_t i = 0; i < NDAYS; i++) {
+        if (strcasecmp(days[i], s) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* "window_days, min_history_days" for section of table t into buf,
+ * after what buf already holds. */
+static void section_keys(const struct row *t, size_t nt, const char *section,
+                         char *buf, size_t n)
 {
     size_t slen = strlen(section);
-    size_t used = 0;
+    size_t used = strlen(buf);
 
-    buf[0] = '\0';
-    for (size_t i = 0; i < NROWS && used < n; i++) {
-        const char *k = rows[i].key;
+    for (size_t i = 0; i < nt && used < n; i++) {
+        const char *k = t[i].key;
         if (strncmp(k, section, slen) != 0 || k[slen] != '.')
             continue;
         int w = snprintf(buf + used, n - used, "%s%s", used ? ", " : "",
@@ -417,9 +522,11 @@ static enum parse parse_value(const struct row *r, const char *s,
     return P_BAD_TYPE;
 }
 
-static void store(struct config *c, const struct row *r, const union value *v)
+/* Store v in row r's field of base (a struct config, or a struct
+ * config_override for override_rows). */
+static void store(void *base, const struct row *r, const union value *v)
 {
-    char *field = (char *)c + r->off;
+    char *field = (char *)base + r->off;
 
     switch (r->type) {
     case T_INT:
@@ -435,6 +542,132 @@ static void store(struct config *c, const struct row *r, const union value *v)
         *(size_t *)(void *)field = v->z;
         break;
     }
+}
+
+/* Set every field of table t (n rows) in base to -1: not given. */
+static void store_unset(void *base, const struct row *t, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        union value v;
+
+        switch (t[i].type) {
+        case T_INT:
+            v.i = -1;
+            break;
+        case T_DOUBLE:
+            v.d = -1.0;
+            break;
+        case T_BOOL:
+            v.b = -1;
+            break;
+        case T_SIZE:
+            v.z = (size_t)-1;
+            break;
+        }
+        store(base, &t[i], &v);
+    }
+}
+
+/* Exactly n decimal digits at s into *out. */
+static int fixed_digits(const char *s, int n, int *out)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if (!is_digit(s[i]))
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return 0;
+}
+
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar
+ * (H. Hinnant's days_from_civil); m 1..12, d 1..31, y >= 0. */
+static long long days_from_civil(int y, int m, int d)
+{
+    int yy = m <= 2 ? y - 1 : y;
+    long long era = (yy >= 0 ? yy : yy - 399) / 400;
+    long long yoe = yy - era * 400;                          /* 0..399 */
+    long long doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;   /* 0..146096 */
+
+    return era * 146097 + doe - 719468;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int n[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    return m == 2 && leap ? 29 : n[m - 1];
+}
+
+/* "YYYY-MM-DDTHH:MM[:SS]Z" (UTC, year 1970 or later) into minutes since
+ * 1970.  Seconds round up to the next minute: Insights start on whole
+ * minutes, so "start >= t" and "start < t" keep their meaning. */
+static enum parse parse_timestamp(const char *s, long long *out)
+{
+    int y, mo, d, h, mi, sec = 0;
+    const char *p = s + 16;
+
+    if (strlen(s) < 17 || fixed_digits(s, 4, &y) || s[4] != '-' ||
+        fixed_digits(s + 5, 2, &mo) || s[7] != '-' ||
+        fixed_digits(s + 8, 2, &d) || s[10] != 'T' ||
+        fixed_digits(s + 11, 2, &h) || s[13] != ':' ||
+        fixed_digits(s + 14, 2, &mi))
+        return P_BAD_TYPE;
+    if (*p == ':') {
+        if (fixed_digits(p + 1, 2, &sec))
+            return P_BAD_TYPE;
+        p += 3;
+    }
+    if (strcmp(p, "Z") != 0)
+        return P_BAD_TYPE;
+    if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59)
+        return P_BAD_TYPE;
+    if (d > days_in_month(y, mo))
+        return P_BAD_TYPE;
+    if (y < 1970)
+        return P_RANGE;
+    *out = days_from_civil(y, mo, d) * MINUTES_PER_DAY + h * 60 + mi +
+           (sec > 0);
+    return P_OK;
+}
+
+/* "HH:MM" at *p into minutes of the day; max_hour 24 allows "24:00". */
+static int parse_clock(const char **p, int max_hour, int *out)
+{
+    int h, m;
+
+    if (fixed_digits(*p, 2, &h) || (*p)[2] != ':' ||
+        fixed_digits(*p + 3, 2, &m) || m > 59 || h > max_hour ||
+        (h == 24 && m != 0))
+        return -1;
+    *p += 5;
+    *out = h * 60 + m;
+    return 0;
+}
+
+/* "HH:MM-HH:MM" (spaces allowed around '-'): from in 00:00..23:59, to in
+ * 00:00..24:00 and different from from; to < from wraps midnight. */
+static enum parse parse_daily(const char *s, int *from, int *to)
+{
+    const char *p = s;
+
+    if (parse_clock(&p, 23, from))
+        return P_BAD_TYPE;
+    while (*p == ' ')
+        p++;
+    if (*p++ != '-')
+        return P_BAD_TYPE;
+    while (*p == ' ')
+        p++;
+    if (parse_clock(&p, 24, to) || *p)
+        return P_BAD_TYPE;
+    if (*from == *to)
+        return P_RANGE;
+    return P_OK;
 }
 
 /* A byte count in the largest unit that divides it: "1G", "512K", "1000". */
@@ -611,27 +844,37 @@ static int read_key(struct ctx *x, char *key, const char *what)
 
 /* ---- grammar ----------------------------------------------------------- */
 
-/* The current event is the value of row r. */
-static int set_row(struct ctx *x, int r)
+/* The current event is the value of key (for messages): its text, or NULL
+ * (message set) when it is not a scalar or is empty.  want says what was
+ * expected. */
+static const char *value_text(struct ctx *x, const char *key,
+                              const char *want)
 {
-    const struct row *row = &rows[r];
+    if (x->ev.type != YAML_SCALAR_EVENT) {
+        fail(x, line(x), "%s: expected %s, not %s", key, want, kind(&x->ev));
+        return NULL;
+    }
+    if (is_null(&x->ev)) {
+        fail(x, line(x), "%s: missing value; expected %s", key, want);
+        return NULL;
+    }
+    return scalar_text(x);
+}
+
+/* The current event is the value of row; store it into base. */
+static int set_value(struct ctx *x, const struct row *row, void *base)
+{
     char want[128];
     union value v;
     const char *s;
 
     expected_text(row, want, sizeof want);
-    if (x->ev.type != YAML_SCALAR_EVENT)
-        return fail(x, line(x), "%s: expected %s, not %s", row->key, want,
-                    kind(&x->ev));
-    if (is_null(&x->ev))
-        return fail(x, line(x), "%s: missing value; expected %s", row->key,
-                    want);
-    s = scalar_text(x);
+    s = value_text(x, row->key, want);
     if (!s)
         return -1;
     switch (parse_value(row, s, &v)) {
     case P_OK:
-        store(x->c, row, &v);
+        store(base, row, &v);
         return 0;
     case P_RANGE:
         return fail(x, line(x), "%s: %.40s is out of range; expected %s",
@@ -643,18 +886,29 @@ static int set_row(struct ctx *x, int r)
                 s, want);
 }
 
-/* The current event is the value of section sec (not "ignore"). */
-static int parse_section(struct ctx *x, int sec)
+/* The current event is the value of section sec: 1 when it is a mapping
+ * to walk, 0 when it is empty ("baseline:" with every key commented out),
+ * -1 (message set) otherwise. */
+static int section_mapping(struct ctx *x, int sec)
 {
-    const char *name = sections[sec];
-    char key[KEY_MAX], valid[256];
-
     if (is_null(&x->ev))
-        return 0; /* "baseline:" with every key commented out */
+        return 0;
     if (x->ev.type != YAML_MAPPING_START_EVENT)
         return fail(x, line(x), "section '%s' must be a mapping of keys "
-                    "(indented 'key: value' lines), not %s", name,
-                    kind(&x->ev));
+                    "(indented 'key: value' lines), not %s",
+                    sections[sec].name, kind(&x->ev));
+    return 1;
+}
+
+/* The current event is the value of section sec, a section of rows. */
+static int parse_section(struct ctx *x, int sec)
+{
+    const char *name = sections[sec].name;
+    char key[KEY_MAX], valid[256] = "";
+    int m = section_mapping(x, sec);
+
+    if (m <= 0)
+        return m;
     for (;;) {
         size_t kline;
         int r;
@@ -666,9 +920,9 @@ static int parse_section(struct ctx *x, int sec)
         kline = line(x);
         if (read_key(x, key, name))
             return -1;
-        r = find_row(name, key);
+        r = find_row(rows, NROWS, name, key);
         if (r < 0) {
-            section_keys(name, valid, sizeof valid);
+            section_keys(rows, NROWS, name, valid, sizeof valid);
             return fail(x, kline, "unknown key '%s' in section '%s'; valid "
                         "keys: %s (see config/ctinsights.yaml)", key, name,
                         valid);
@@ -677,12 +931,91 @@ static int parse_section(struct ctx *x, int sec)
             return fail(x, kline, "duplicate key %s (first given on line "
                         "%zu)", rows[r].key, x->row_line[r]);
         x->row_line[r] = kline;
-        if (next(x) || set_row(x, r))
+        if (next(x) || set_value(x, &rows[r], x->c))
             return -1;
     }
 }
 
-static void free_rule(struct config_ignore *r)
+/* ---- categories -------------------------------------------------------- */
+
+static void free_codes(struct config *c)
+{
+    for (size_t i = 0; i < c->n_limit_codes; i++)
+        xfree(c->limit_codes[i]);
+    xfree(c->limit_codes);
+    c->limit_codes = NULL;
+    c->n_limit_codes = 0;
+}
+
+/* The current event is the value of categories.service_limit_codes; what
+ * it gives replaces the codes c had. */
+static int parse_codes(struct ctx *x)
+{
+    struct config *c = x->c;
+    const char *s;
+
+    if (is_null(&x->ev)) {
+        free_codes(c);
+        return 0;
+    }
+    if (x->ev.type != YAML_SEQUENCE_START_EVENT)
+        return fail(x, line(x), "categories.service_limit_codes: expected a "
+                    "sequence of error codes such as [MyQuotaExceeded], not "
+                    "%s", kind(&x->ev));
+    free_codes(c);
+    for (;;) {
+        if (next(x))
+            return -1;
+        if (x->ev.type == YAML_SEQUENCE_END_EVENT)
+            return 0;
+        s = value_text(x, "categories.service_limit_codes", "an error code");
+        if (!s)
+            return -1;
+        if (!*s)
+            return fail(x, line(x), "categories.service_limit_codes: empty "
+                        "error code");
+        c->limit_codes = xrealloc(c->limit_codes, (c->n_limit_codes + 1) *
+                                  sizeof *c->limit_codes);
+        c->limit_codes[c->n_limit_codes++] = xstrdup(s);
+    }
+}
+
+/* The current event is the value of the categories section. */
+static int parse_categories(struct ctx *x, int sec)
+{
+    const char *name = sections[sec].name;
+    char key[KEY_MAX];
+    size_t codes_line = 0;
+    int m = section_mapping(x, sec);
+
+    if (m <= 0)
+        return m;
+    for (;;) {
+        size_t kline;
+
+        if (next(x))
+            return -1;
+        if (x->ev.type == YAML_MAPPING_END_EVENT)
+            return 0;
+        kline = line(x);
+        if (read_key(x, key, name))
+            return -1;
+        if (strcmp(key, "service_limit_codes") != 0)
+            return fail(x, kline, "unknown key '%s' in section '%s'; valid "
+                        "keys: service_limit_codes (see "
+                        "config/ctinsights.yaml)", key, name);
+        if (codes_line)
+            return fail(x, kline, "duplicate key %s.%s (first given on line "
+                        "%zu)", name, key, codes_line);
+        codes_line = kline;
+        if (next(x) || parse_codes(x))
+            return -1;
+    }
+}
+
+/* ---- matches, lists of rules ------------------------------------------- */
+
+static void free_match(struct config_ignore *r)
 {
     for (size_t i = 0; i < NFIELDS; i++) {
         char **slot = field_slot(r, i);
@@ -691,10 +1024,113 @@ static void free_rule(struct config_ignore *r)
     }
 }
 
-static void free_rules(struct config *c)
+/* The current event is the value of key prefix.key, a glob: *out gets a
+ * copy (the caller frees it). */
+static int read_glob(struct ctx *x, const char *prefix, const char *key,
+                     char **out)
+{
+    const char *s;
+
+    if (x->ev.type != YAML_SCALAR_EVENT)
+        return fail(x, line(x), "%s.%s: expected a glob, not %s", prefix, key,
+                    kind(&x->ev));
+    s = scalar_text(x);
+    if (!s)
+        return -1;
+    if (is_null(&x->ev) || !*s)
+        return fail(x, line(x), "%s.%s: empty pattern; give a glob such as "
+                    "'*', or leave the key out to match anything", prefix,
+                    key);
+    *out = xstrdup(s);
+    return 0;
+}
+
+/* The current event starts a match: a mapping of field -> glob with at
+ * least one field.  what names it in messages ("ignore rule"), prefix
+ * qualifies its keys ("ignore" gives "ignore.region").  The globs go into
+ * r, which must start empty; the caller frees them (free_match), also when
+ * this fails. */
+static int parse_match(struct ctx *x, struct config_ignore *r,
+                       const char *what, const char *prefix)
+{
+    size_t mline = line(x);
+    size_t fline[NFIELDS] = {0};
+    size_t nset = 0;
+    char key[KEY_MAX];
+
+    if (is_null(&x->ev))
+        return fail(x, mline, "%s has no keys; give at least one of "
+                    FIELD_LIST, what);
+    if (x->ev.type != YAML_MAPPING_START_EVENT)
+        return fail(x, mline, "%s must be a mapping of fields such as "
+                    "'event_source: s3.amazonaws.com', not %s", what,
+                    kind(&x->ev));
+    for (;;) {
+        size_t kline;
+        int f;
+
+        if (next(x))
+            return -1;
+        if (x->ev.type == YAML_MAPPING_END_EVENT)
+            break;
+        kline = line(x);
+        if (read_key(x, key, what))
+            return -1;
+        f = find_field(key);
+        if (f < 0)
+            return fail(x, kline, "unknown key '%s' in %s; valid keys: "
+                        FIELD_LIST, key, what);
+        if (fline[f])
+            return fail(x, kline, "duplicate key %s.%s (first given on line "
+                        "%zu)", prefix, key, fline[f]);
+        fline[f] = kline;
+        if (next(x) || read_glob(x, prefix, key, field_slot(r, (size_t)f)))
+            return -1;
+        nset++;
+    }
+    if (nset == 0)
+        return fail(x, mline, "%s has no keys; give at least one of "
+                    FIELD_LIST, what);
+    if (r->insight_type &&
+        fnmatch(r->insight_type, "ApiCallRateInsight", 0) != 0 &&
+        fnmatch(r->insight_type, "ApiErrorRateInsight", 0) != 0)
+        return fail(x, fline[find_field("insight_type")], "%s.insight_type: "
+                    "'%.40s' matches neither ApiCallRateInsight nor "
+                    "ApiErrorRateInsight", prefix, r->insight_type);
+    return 0;
+}
+
+/* The current event is the value of the list section sec: null, or a
+ * sequence whose items item() appends to x->c.  A file that gives the
+ * section replaces what clear() removes. */
+static int parse_list(struct ctx *x, int sec, void (*clear)(struct config *),
+                      int (*item)(struct ctx *))
+{
+    if (is_null(&x->ev)) {
+        clear(x->c);
+        return 0;
+    }
+    if (x->ev.type != YAML_SEQUENCE_START_EVENT)
+        return fail(x, line(x), "%s must be a sequence of rules (lines "
+                    "starting with '- '), not %s", sections[sec].name,
+                    kind(&x->ev));
+    clear(x->c);
+    for (;;) {
+        if (next(x))
+            return -1;
+        if (x->ev.type == YAML_SEQUENCE_END_EVENT)
+            return 0;
+        if (item(x))
+            return -1;
+    }
+}
+
+/* ---- ignore ------------------------------------------------------------ */
+
+static void free_ignore(struct config *c)
 {
     for (size_t i = 0; i < c->n_ignore; i++)
-        free_rule(&c->ignore[i]);
+        free_match(&c->ignore[i]);
     xfree(c->ignore);
     c->ignore = NULL;
     c->n_ignore = 0;
@@ -705,109 +1141,322 @@ static void free_rules(struct config *c)
 static int parse_rule(struct ctx *x)
 {
     struct config_ignore r;
-    size_t rline = line(x);
-    size_t fline[NFIELDS] = {0};
-    size_t nset = 0;
-    char key[KEY_MAX];
     int rc = -1;
 
     memset(&r, 0, sizeof r);
-    if (is_null(&x->ev)) {
-        fail(x, rline, "ignore rule has no keys; give at least one of "
-             FIELD_LIST);
+    if (parse_match(x, &r, "ignore rule", "ignore"))
         goto out;
-    }
-    if (x->ev.type != YAML_MAPPING_START_EVENT) {
-        fail(x, rline, "each ignore rule must be a mapping such as "
-             "'- event_source: s3.amazonaws.com', not %s", kind(&x->ev));
-        goto out;
-    }
-    for (;;) {
-        size_t kline;
-        const char *s;
-        int f;
-
-        if (next(x))
-            goto out;
-        if (x->ev.type == YAML_MAPPING_END_EVENT)
-            break;
-        kline = line(x);
-        if (read_key(x, key, "an ignore rule"))
-            goto out;
-        f = find_field(key);
-        if (f < 0) {
-            fail(x, kline, "unknown key '%s' in ignore rule; valid keys: "
-                 FIELD_LIST, key);
-            goto out;
-        }
-        if (fline[f]) {
-            fail(x, kline, "duplicate key ignore.%s (first given on line "
-                 "%zu)", key, fline[f]);
-            goto out;
-        }
-        fline[f] = kline;
-        if (next(x))
-            goto out;
-        if (x->ev.type != YAML_SCALAR_EVENT) {
-            fail(x, line(x), "ignore.%s: expected a glob, not %s", key,
-                 kind(&x->ev));
-            goto out;
-        }
-        s = scalar_text(x);
-        if (!s)
-            goto out;
-        if (is_null(&x->ev) || !*s) {
-            fail(x, line(x), "ignore.%s: empty pattern; give a glob such as "
-                 "'*', or leave the key out to match anything", key);
-            goto out;
-        }
-        *field_slot(&r, (size_t)f) = xstrdup(s);
-        nset++;
-    }
-    if (nset == 0) {
-        fail(x, rline, "ignore rule has no keys; give at least one of "
-             FIELD_LIST);
-        goto out;
-    }
-    if (r.insight_type &&
-        fnmatch(r.insight_type, "ApiCallRateInsight", 0) != 0 &&
-        fnmatch(r.insight_type, "ApiErrorRateInsight", 0) != 0) {
-        fail(x, fline[find_field("insight_type")], "ignore.insight_type: "
-             "'%.40s' matches neither ApiCallRateInsight nor "
-             "ApiErrorRateInsight", r.insight_type);
-        goto out;
-    }
     x->c->ignore = xrealloc(x->c->ignore,
                             (x->c->n_ignore + 1) * sizeof *x->c->ignore);
     x->c->ignore[x->c->n_ignore++] = r;
     memset(&r, 0, sizeof r); /* now owned by x->c */
     rc = 0;
 out:
-    free_rule(&r);
+    free_match(&r);
     return rc;
 }
 
-/* The current event is the value of "ignore".  A file that gives ignore:
- * replaces any rules c already had. */
-static int parse_ignore(struct ctx *x)
+static int parse_ignore(struct ctx *x, int sec)
 {
-    if (is_null(&x->ev)) {
-        free_rules(x->c);
-        return 0;
+    return parse_list(x, sec, free_ignore, parse_rule);
+}
+
+/* ---- overrides --------------------------------------------------------- */
+
+static void free_overrides(struct config *c)
+{
+    for (size_t i = 0; i < c->n_overrides; i++)
+        free_match(&c->overrides[i].match);
+    xfree(c->overrides);
+    c->overrides = NULL;
+    c->n_overrides = 0;
+}
+
+/* The current event starts one item of the overrides sequence.  On success
+ * the override is appended to x->c. */
+static int parse_override(struct ctx *x)
+{
+    struct config_override o;
+    size_t oline = line(x), match_line = 0;
+    size_t sline[NOVERRIDE_ROWS] = {0};
+    size_t nset = 0;
+    char key[KEY_MAX], settings[256] = "";
+    int rc = -1;
+
+    memset(&o, 0, sizeof o);
+    store_unset(&o, override_rows, NOVERRIDE_ROWS);
+    section_keys(override_rows, NOVERRIDE_ROWS, "overrides", settings,
+                 sizeof settings);
+    if (x->ev.type != YAML_MAPPING_START_EVENT) {
+        fail(x, oline, "each override must be a mapping of match: and "
+             "settings (%s), not %s", settings, kind(&x->ev));
+        goto out;
     }
-    if (x->ev.type != YAML_SEQUENCE_START_EVENT)
-        return fail(x, line(x), "ignore must be a sequence of rules (lines "
-                    "starting with '- '), not %s", kind(&x->ev));
-    free_rules(x->c);
     for (;;) {
+        size_t kline;
+        int r;
+
+        if (next(x))
+            goto out;
+        if (x->ev.type == YAML_MAPPING_END_EVENT)
+            break;
+        kline = line(x);
+        if (read_key(x, key, "an override"))
+            goto out;
+        if (strcmp(key, "match") == 0) {
+            if (match_line) {
+                fail(x, kline, "duplicate key overrides.match (first given "
+                     "on line %zu)", match_line);
+                goto out;
+            }
+            match_line = kline;
+            if (next(x) || parse_match(x, &o.match, "overrides.match",
+                                       "overrides.match"))
+                goto out;
+            continue;
+        }
+        r = find_row(override_rows, NOVERRIDE_ROWS, "overrides", key);
+        if (r < 0) {
+            fail(x, kline, "unknown key '%s' in override; valid keys: "
+                 "match, %s", key, settings);
+            goto out;
+        }
+        if (sline[r]) {
+            fail(x, kline, "duplicate key %s (first given on line %zu)",
+                 override_rows[r].key, sline[r]);
+            goto out;
+        }
+        sline[r] = kline;
+        if (next(x) || set_value(x, &override_rows[r], &o))
+            goto out;
+        nset++;
+    }
+    if (!match_line) {
+        fail(x, oline, "override has no match:; give a mapping of at least "
+             "one of " FIELD_LIST);
+        goto out;
+    }
+    if (nset == 0) {
+        fail(x, oline, "override sets nothing; give at least one of %s",
+             settings);
+        goto out;
+    }
+    x->c->overrides = xrealloc(x->c->overrides, (x->c->n_overrides + 1) *
+                               sizeof *x->c->overrides);
+    x->c->overrides[x->c->n_overrides++] = o;
+    memset(&o.match, 0, sizeof o.match); /* now owned by x->c */
+    rc = 0;
+out:
+    free_match(&o.match);
+    return rc;
+}
+
+static int parse_overrides(struct ctx *x, int sec)
+{
+    return parse_list(x, sec, free_overrides, parse_override);
+}
+
+/* ---- suppress ---------------------------------------------------------- */
+
+static void free_suppress_rule(struct config_suppress *r)
+{
+    free_match(&r->match);
+    xfree(r->principal);
+    xfree(r->category);
+    r->principal = NULL;
+    r->category = NULL;
+}
+
+static void free_suppress(struct config *c)
+{
+    for (size_t i = 0; i < c->n_suppress; i++)
+        free_suppress_rule(&c->suppress[i]);
+    xfree(c->suppress);
+    c->suppress = NULL;
+    c->n_suppress = 0;
+}
+
+/* The current event is the value of suppress.from or suppress.until. */
+static int read_time(struct ctx *x, const char *key, long long *out)
+{
+    static const char want[] = "a UTC time such as 2026-01-31T22:00Z "
+                               "(YYYY-MM-DDTHH:MM[:SS]Z)";
+    const char *s = value_text(x, key, want);
+
+    if (!s)
+        return -1;
+    switch (parse_timestamp(s, out)) {
+    case P_OK:
+        return 0;
+    case P_RANGE:
+        return fail(x, line(x), "%s: %.40s is before 1970", key, s);
+    case P_BAD_TYPE:
+        break;
+    }
+    return fail(x, line(x), "%s: '%.40s' is not valid; expected %s", key, s,
+                want);
+}
+
+/* The current event is the value of suppress.daily. */
+static int read_daily(struct ctx *x, int *from, int *to)
+{
+    static const char want[] = "a UTC time range HH:MM-HH:MM such as "
+                               "22:00-02:00 (may wrap midnight)";
+    const char *s = value_text(x, "suppress.daily", want);
+
+    if (!s)
+        return -1;
+    switch (parse_daily(s, from, to)) {
+    case P_OK:
+        return 0;
+    case P_RANGE:
+        return fail(x, line(x), "suppress.daily: '%.40s' is empty; its start "
+                    "and end must differ (00:00-24:00 is the whole day)", s);
+    case P_BAD_TYPE:
+        break;
+    }
+    return fail(x, line(x), "suppress.daily: '%.40s' is not valid; expected "
+                "%s", s, want);
+}
+
+/* The current event is the value of suppress.weekdays: a non-empty
+ * sequence of day names into the bitmask *out. */
+static int read_weekdays(struct ctx *x, unsigned *out)
+{
+    static const char want[] = "mon, tue, wed, thu, fri, sat or sun";
+    size_t wline = line(x);
+    unsigned mask = 0;
+
+    if (x->ev.type != YAML_SEQUENCE_START_EVENT)
+        return fail(x, wline, "suppress.weekdays: expected a sequence of "
+                    "days such as [sat, sun], not %s", kind(&x->ev));
+    for (;;) {
+        const char *s;
+        int d;
+
         if (next(x))
             return -1;
         if (x->ev.type == YAML_SEQUENCE_END_EVENT)
-            return 0;
-        if (parse_rule(x))
+            break;
+        s = value_text(x, "suppress.weekdays", want);
+        if (!s)
             return -1;
+        d = find_day(s);
+        if (d < 0)
+            return fail(x, line(x), "suppress.weekdays: '%.40s' is not a "
+                        "day; expected %s", s, want);
+        mask |= 1u << d;
     }
+    if (!mask)
+        return fail(x, wline, "suppress.weekdays: empty list; leave the key "
+                    "out to mean every day");
+    *out = mask;
+    return 0;
 }
+
+/* The current event is the value of condition k of suppress rule r. */
+static int read_cond(struct ctx *x, struct config_suppress *r, enum cond k)
+{
+    switch (k) {
+    case S_MATCH:
+        return parse_match(x, &r->match, "suppress.match", "suppress.match");
+    case S_PRINCIPAL:
+        return read_glob(x, "suppress", "principal", &r->principal);
+    case S_CATEGORY:
+        return read_glob(x, "suppress", "category", &r->category);
+    case S_FROM:
+        return read_time(x, "suppress.from", &r->from);
+    case S_UNTIL:
+        return read_time(x, "suppress.until", &r->until);
+    case S_DAILY:
+        return read_daily(x, &r->daily_from, &r->daily_to);
+    case S_WEEKDAYS:
+        return read_weekdays(x, &r->weekdays);
+    case NCONDS:
+        break;
+    }
+    return fail(x, line(x), "internal error: condition %d", (int)k);
+}
+
+/* The current event starts one item of the suppress sequence.  On success
+ * the rule is appended to x->c. */
+static int parse_suppress_rule(struct ctx *x)
+{
+    struct config_suppress r;
+    size_t rline = line(x);
+    size_t kline_of[NCONDS] = {0};
+    size_t nset = 0;
+    char key[KEY_MAX];
+    int rc = -1;
+
+    memset(&r, 0, sizeof r);
+    r.from = r.until = -1;
+    r.daily_from = r.daily_to = -1;
+    if (is_null(&x->ev)) {
+        fail(x, rline, "suppress rule has no conditions; give at least one "
+             "of " COND_LIST);
+        goto out;
+    }
+    if (x->ev.type != YAML_MAPPING_START_EVENT) {
+        fail(x, rline, "each suppress rule must be a mapping of conditions "
+             "(" COND_LIST "), not %s", kind(&x->ev));
+        goto out;
+    }
+    for (;;) {
+        size_t kline;
+        int k;
+
+        if (next(x))
+            goto out;
+        if (x->ev.type == YAML_MAPPING_END_EVENT)
+            break;
+        kline = line(x);
+        if (read_key(x, key, "a suppress rule"))
+            goto out;
+        k = find_cond(key);
+        if (k < 0) {
+            fail(x, kline, "unknown key '%s' in suppress rule; valid keys: "
+                 COND_LIST, key);
+            goto out;
+        }
+        if (kline_of[k]) {
+            fail(x, kline, "duplicate key suppress.%s (first given on line "
+                 "%zu)", key, kline_of[k]);
+            goto out;
+        }
+        kline_of[k] = kline;
+        if (next(x) || read_cond(x, &r, (enum cond)k))
+            goto out;
+        nset++;
+    }
+    if (nset == 0) {
+        fail(x, rline, "suppress rule has no conditions; give at least one "
+             "of " COND_LIST);
+        goto out;
+    }
+    if (r.from >= 0 && r.until >= 0 && r.until <= r.from) {
+        fail(x, kline_of[S_UNTIL] > kline_of[S_FROM] ? kline_of[S_UNTIL]
+                                                     : kline_of[S_FROM],
+             "suppress.until must be after suppress.from (line %zu)",
+             kline_of[S_FROM]);
+        goto out;
+    }
+    x->c->suppress = xrealloc(x->c->suppress, (x->c->n_suppress + 1) *
+                              sizeof *x->c->suppress);
+    x->c->suppress[x->c->n_suppress++] = r;
+    memset(&r, 0, sizeof r); /* now owned by x->c */
+    rc = 0;
+out:
+    free_suppress_rule(&r);
+    return rc;
+}
+
+static int parse_suppress(struct ctx *x, int sec)
+{
+    return parse_list(x, sec, free_suppress, parse_suppress_rule);
+}
+
+/* ---- document ---------------------------------------------------------- */
 
 /* The current event starts the top-level mapping. */
 static int parse_sections(struct ctx *x)
@@ -833,14 +1482,8 @@ static int parse_sections(struct ctx *x)
             return fail(x, kline, "duplicate key %s (first given on line "
                         "%zu)", key, x->section_line[sec]);
         x->section_line[sec] = kline;
-        if (next(x))
+        if (next(x) || sections[sec].parse(x, sec))
             return -1;
-        if (strcmp(key, "ignore") == 0) {
-            if (parse_ignore(x))
-                return -1;
-        } else if (parse_section(x, sec)) {
-            return -1;
-        }
     }
 }
 
@@ -892,12 +1535,20 @@ static int check_cross(struct ctx *x)
                     "baseline.min_history_days (%d) must not exceed "
                     "baseline.window_days (%d)", c->min_history_days,
                     c->window_days);
-    if (!(c->alpha_end > c->alpha_start))
+    /* alpha_start 0 is derived per run; detect.c keeps alpha_end at or
+     * above what it derives. */
+    if (c->alpha_start > 0 && !(c->alpha_end > c->alpha_start))
         return fail(x, later_line(x, "detector.alpha_start",
                                   "detector.alpha_end"),
                     "detector.alpha_end (%g) must be greater than "
                     "detector.alpha_start (%g)", c->alpha_end,
                     c->alpha_start);
+    if (c->gap_min_period > c->gap_max_period)
+        return fail(x, later_line(x, "gaps.min_period_minutes",
+                                  "gaps.max_period_minutes"),
+                    "gaps.min_period_minutes (%d) must not exceed "
+                    "gaps.max_period_minutes (%d)", c->gap_min_period,
+                    c->gap_max_period);
     return 0;
 }
 
@@ -916,8 +1567,11 @@ void config_defaults(struct config *c)
         }
         store(c, &rows[i], &v);
     }
+    /* No lists (NULL pointers need not be all-zero bits). */
+    c->limit_codes = NULL;
     c->ignore = NULL;
-    c->n_ignore = 0;
+    c->overrides = NULL;
+    c->suppress = NULL;
 }
 
 int config_load_string(struct config *c, const char *yaml, size_t len,
@@ -997,7 +1651,10 @@ void config_free(struct config *c)
 {
     if (!c)
         return;
-    free_rules(c);
+    free_codes(c);
+    free_ignore(c);
+    free_overrides(c);
+    free_suppress(c);
 }
 
 /* A NULL pattern matches anything; a NULL value matches only a NULL
@@ -1011,6 +1668,19 @@ static int field_matches(const char *pattern, const char *value)
     return fnmatch(pattern, value, 0) == 0;
 }
 
+int config_match(const struct config_ignore *m, const char *account,
+                 const char *region, const char *event_source,
+                 const char *event_name, const char *error_code,
+                 const char *insight_type)
+{
+    return field_matches(m->account, account) &&
+           field_matches(m->region, region) &&
+           field_matches(m->event_source, event_source) &&
+           field_matches(m->event_name, event_name) &&
+           field_matches(m->error_code, error_code) &&
+           field_matches(m->insight_type, insight_type);
+}
+
 int config_ignored(const struct config *c, const char *account,
                    const char *region, const char *event_source,
                    const char *event_name, const char *error_code,
@@ -1019,15 +1689,27 @@ int config_ignored(const struct config *c, const char *account,
     if (!c)
         return 0;
     for (size_t i = 0; i < c->n_ignore; i++) {
-        const struct config_ignore *r = &c->ignore[i];
-
-        if (field_matches(r->account, account) &&
-            field_matches(r->region, region) &&
-            field_matches(r->event_source, event_source) &&
-            field_matches(r->event_name, event_name) &&
-            field_matches(r->error_code, error_code) &&
-            field_matches(r->insight_type, insight_type))
+        if (config_match(&c->ignore[i], account, region, event_source,
+                         event_name, error_code, insight_type))
             return 1;
     }
     return 0;
+}
+
+const struct config_override *
+config_override_for(const struct config *c, const char *account,
+                    const char *region, const char *event_source,
+                    const char *event_name, const char *error_code,
+                    const char *insight_type)
+{
+    if (!c)
+        return NULL;
+    for (size_t i = 0; i < c->n_overrides; i++) {
+        const struct config_override *o = &c->overrides[i];
+
+        if (config_match(&o->match, account, region, event_source,
+                         event_name, error_code, insight_type))
+            return o;
+    }
+    return NULL;
 }

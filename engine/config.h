@@ -14,8 +14,8 @@
 
 #include <stddef.h>
 
-/* One "ignore" rule: a key is ignored when every non-NULL field matches.
- * Fields are shell globs (fnmatch), e.g. event_source: "s3.amazonaws.com". */
+/* Which keys a rule applies to: every non-NULL field must match (shell
+ * globs, fnmatch), e.g. event_source: "s3.amazonaws.com". */
 struct config_ignore {
     char *account;
     char *region;
@@ -25,11 +25,40 @@ struct config_ignore {
     char *insight_type; /* "ApiCallRateInsight" or "ApiErrorRateInsight" */
 };
 
+/* overrides: per-key settings; the first rule whose match fits a key wins.
+ * A field left out of the rule is -1 (keep the global value). */
+struct config_override {
+    struct config_ignore match;
+    double sensitivity;   /* 1..10 */
+    int min_count;        /* 1..1000000 */
+    int min_history_days; /* 1..365 */
+    int gaps;             /* bool: detect maintenance gaps on the key */
+};
+
+/* suppress: Insights that match are not emitted (counted in the summary).
+ * Every given condition must hold: the key matches, the Insight's top
+ * principal (userIdentityArn with the highest count in its first minute)
+ * matches `principal`, its category matches `category`, and its start
+ * falls in the time window: absolute [from, until) (minutes since 1970,
+ * -1 = open) and/or a daily UTC window [daily_from, daily_to) in minutes of
+ * the day (-1 = none; may wrap midnight, "22:00-02:00") on the weekdays of
+ * the `weekdays` bitmask (bit 0 = Monday … bit 6 = Sunday; 0 = every day). */
+struct config_suppress {
+    struct config_ignore match;
+    char *principal;
+    char *category;
+    long long from, until;
+    int daily_from, daily_to;
+    unsigned weekdays;
+};
+
 struct config {
     /* baseline */
     int window_days;       /* baseline.window_days: trailing history used, days */
     int min_history_days;  /* baseline.min_history_days: history before a key may raise */
     /* detector */
+    double sensitivity;    /* detector.sensitivity: 1 (quiet) .. 10 (eager); 5 default */
+    int seasonality;       /* detector.seasonality: hour-of-day x weekday/weekend baselines (bool) */
     double alpha_start;    /* detector.alpha_start: tail probability that starts an Insight */
     double alpha_end;      /* detector.alpha_end: a minute above this is normal again */
     int min_count;         /* detector.min_count: calls in a minute below which nothing starts */
@@ -37,6 +66,14 @@ struct config {
     int end_after_minutes; /* detector.end_after_minutes: normal minutes before End */
     int call_rate;         /* detector.call_rate: emit ApiCallRateInsight (bool) */
     int error_rate;        /* detector.error_rate: emit ApiErrorRateInsight (bool) */
+    /* gaps */
+    int gaps;                /* gaps.enabled: maintenance-gap Insights for periodic keys (bool) */
+    int gap_min_runs;        /* gaps.min_runs: regular runs seen before a key counts as periodic */
+    int gap_min_period;      /* gaps.min_period_minutes: shorter periods are not jobs */
+    int gap_max_period;      /* gaps.max_period_minutes: longest period learned (weekly = 10080) */
+    /* categories */
+    char **limit_codes;      /* categories.service_limit_codes: extra codes, added to the built-in table */
+    size_t n_limit_codes;
     /* input */
     size_t max_record_bytes; /* input.max_record_bytes */
     int max_depth;           /* input.max_depth: JSON nesting limit */
@@ -46,6 +83,11 @@ struct config {
     /* ignore */
     struct config_ignore *ignore;
     size_t n_ignore;
+    /* overrides, suppress */
+    struct config_override *overrides;
+    size_t n_overrides;
+    struct config_suppress *suppress;
+    size_t n_suppress;
 };
 
 /* Fill c with the compiled-in defaults. Never fails. */
@@ -60,7 +102,7 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen);
 int config_load_string(struct config *c, const char *yaml, size_t len,
                        const char *name, char *err, size_t errlen);
 
-/* Free what config_load allocated (ignore rules).  NULL-safe. */
+/* Free what config_load allocated (rules and lists).  NULL-safe. */
 void config_free(struct config *c);
 
 /* Whether key fields match one of c's ignore rules. err_code may be NULL
@@ -69,5 +111,18 @@ int config_ignored(const struct config *c, const char *account,
                    const char *region, const char *event_source,
                    const char *event_name, const char *error_code,
                    const char *insight_type);
+
+/* Whether key fields fit rule m (same semantics as one ignore rule). */
+int config_match(const struct config_ignore *m, const char *account,
+                 const char *region, const char *event_source,
+                 const char *event_name, const char *error_code,
+                 const char *insight_type);
+
+/* The first override rule matching the key, or NULL. */
+const struct config_override *
+config_override_for(const struct config *c, const char *account,
+                    const char *region, const char *event_source,
+                    const char *event_name, const char *error_code,
+                    const char *insight_type);
 
 #endif

@@ -71,8 +71,8 @@ uint64_t diag_skipped(const struct diag *d)
     return t;
 }
 
-void diag_summary(const struct diag *d, size_t keys, size_t insights,
-                  size_t open_insights, double seconds)
+void diag_summary(const struct diag *d, const struct diag_findings *f,
+                  double seconds)
 {
     FILE *o = d->out;
     fprintf(o, "ctinsights: %llu files (%llu passed over), %.1f MB read, "
@@ -93,6 +93,6 @@ void diag_summary(const struct diag *d, size_t keys, size_t insights,
         if (d->ignored[i])
             fprintf(o, "ctinsights:   ignored %-20s %llu\n", ignore_names[i],
                     (unsigned long long)d->ignored[i]);
-    fprintf(o, "ctinsights: %zu keys, %zu insights (%zu still open)\n", keys,
-            insights, open_insights);
+    fprintf(o, "ctinsights: %zu keys, %zu insights (%zu still open, %zu suppressed)\n",
+            f->keys, f->insights, f->open_insights, f->suppressed);
 }

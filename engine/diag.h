@@ -65,9 +65,13 @@ void diag_skip(struct diag *d, enum skip_reason r, const char *file,
                const char *buf, size_t offset, const char *detail);
 /* Total skips. */
 uint64_t diag_skipped(const struct diag *d);
+/* What the run found, for the summary. */
+struct diag_findings {
+    size_t keys, insights, open_insights, suppressed;
+};
 /* Print the run summary (files, records, skips and ignores by reason, and
- * the caller's keys and insights) to d->out. */
-void diag_summary(const struct diag *d, size_t keys, size_t insights,
-                  size_t open_insights, double seconds);
+ * the findings) to d->out. */
+void diag_summary(const struct diag *d, const struct diag_findings *f,
+                  double seconds);
 
 #endif

@@ -3,6 +3,7 @@
 #include "record.h"
 #include "scan.h"
 
+#include <stdint.h>
 #include <string.h>
 
 /* Containers other than `Records` documents are parsed whole; they may be
@@ -42,11 +43,17 @@ static void report_scan(struct frame *f, int rc, size_t at)
     }
 }
 
-static void candidate(struct frame *f, const json_t *v, size_t offset)
+/* A record candidate.  sized: its size was already checked against
+ * input.max_record_bytes (it came as one span of the file). */
+static void candidate(struct frame *f, const json_t *v, size_t offset, int sized)
 {
     if (!record_looks_like(v)) {
         report(f, SKIP_NOT_CLOUDTRAIL, offset,
                "JSON value is not a CloudTrail record or log file");
+        return;
+    }
+    if (!sized && json_dumpb(v, NULL, 0, JSON_COMPACT) > f->cfg->max_record_bytes) {
+        report(f, SKIP_OVERSIZED, offset, "record larger than input.max_record_bytes");
         return;
     }
     f->d->records++;
@@ -58,6 +65,10 @@ static void candidate(struct frame *f, const json_t *v, size_t offset)
 static void string_record(struct frame *f, const json_t *s, size_t offset)
 {
     json_error_t err;
+    if (json_string_length(s) > f->cfg->max_record_bytes) {
+        report(f, SKIP_OVERSIZED, offset, "record larger than input.max_record_bytes");
+        return;
+    }
     json_t *v = json_loadb(json_string_value(s), json_string_length(s), 0, &err);
     if (!v) {
         report(f, json_error_code(&err) == json_error_invalid_utf8
@@ -66,17 +77,19 @@ static void string_record(struct frame *f, const json_t *s, size_t offset)
                offset, "embedded record is not valid JSON");
         return;
     }
-    candidate(f, v, offset);
+    candidate(f, v, offset, 1);
     json_decref(v);
 }
 
-static void dispatch_json(struct frame *f, const json_t *v, size_t offset)
+/* Dispatch a parsed value.  sized: the span it came from was within
+ * input.max_record_bytes, so any record inside it is too. */
+static void dispatch_json(struct frame *f, const json_t *v, size_t offset, int sized)
 {
     size_t i;
     const json_t *e;
     if (json_is_array(v)) {
         json_array_foreach(v, i, e)
-            dispatch_json(f, e, offset);
+            dispatch_json(f, e, offset, sized);
         return;
     }
     if (!json_is_object(v)) {
@@ -92,10 +105,10 @@ static void dispatch_json(struct frame *f, const json_t *v, size_t offset)
         string_record(f, embedded, offset); /* one LookupEvents entry */
     } else if (json_is_array(records)) {
         json_array_foreach(records, i, e)
-            candidate(f, e, offset);
+            candidate(f, e, offset, sized);
     } else if (json_is_array(events)) {
         json_array_foreach(events, i, e)
-            dispatch_json(f, e, offset);
+            dispatch_json(f, e, offset, sized);
     } else if (json_is_array(logs)) {
         const char *type = json_string_value(json_object_get(v, "messageType"));
         if (type && strcmp(type, "CONTROL_MESSAGE") == 0) {
@@ -111,11 +124,11 @@ static void dispatch_json(struct frame *f, const json_t *v, size_t offset)
                        "logEvents entry without a message string");
         }
     } else if (json_object_get(v, "detail-type") && json_is_object(detail)) {
-        candidate(f, detail, offset);
+        candidate(f, detail, offset, sized);
     } else if (json_object_get(v, "digestStartTime")) {
         f->d->ignored[IGNORE_CONTROL]++;
     } else {
-        candidate(f, v, offset);
+        candidate(f, v, offset, sized);
     }
 }
 
@@ -127,7 +140,7 @@ static void dispatch_span(struct frame *f, size_t s, size_t e, size_t limit)
         return;
     }
     json_error_t err;
-    json_t *v = json_loadb(f->buf + s, e - s, 0, &err);
+    json_t *v = json_loadb(f->buf + s, e - s, JSON_DECODE_ANY, &err);
     if (!v) {
         size_t at = s + (err.position > 0 ? (size_t)err.position - 1 : 0);
         enum skip_reason r = json_error_code(&err) == json_error_invalid_utf8
@@ -136,7 +149,7 @@ static void dispatch_span(struct frame *f, size_t s, size_t e, size_t limit)
         report(f, r, at, err.text);
         return;
     }
-    dispatch_json(f, v, s);
+    dispatch_json(f, v, s, e - s <= f->cfg->max_record_bytes);
     json_decref(v);
 }
 
@@ -151,6 +164,15 @@ static int walk_array(struct frame *f, size_t at, size_t *end)
     scan_iter_begin(&it, f->buf, f->len, at, f->cfg->max_depth);
     while ((rc = scan_iter_next(&it, &key, &keylen, &vstart)) == SCAN_OK) {
         rc = scan_iter_skip(&it, vstart);
+        if (rc == SCAN_TOO_DEEP) {
+            /* Too deep, yet whole: skip it alone and go on. */
+            size_t whole;
+            if (scan_value(f->buf, f->len, vstart, INT32_MAX, &whole) != SCAN_OK)
+                break;
+            report(f, SKIP_TOO_DEEP, it.pos, "nesting deeper than input.max_depth");
+            it.pos = whole;
+            continue;
+        }
         if (rc)
             break;
         dispatch_span(f, vstart, it.pos, f->cfg->max_record_bytes);
@@ -251,20 +273,28 @@ static int whole_line(const struct frame *f, size_t at, size_t *next)
     return scan_ws(f->buf, le, end) == le;
 }
 
-/* NDJSON when the first line holds one whole value and more follows; or,
- * when the first line is damaged, the file is not one document but its
- * second line holds one whole value. */
+static int opens_container(const struct frame *f, size_t at)
+{
+    return at < f->len && (f->buf[at] == '{' || f->buf[at] == '[');
+}
+
+/* NDJSON when more follows the first line and either the first line opens
+ * an object or array that closes on it (whatever else the line holds), or
+ * the second line holds exactly one whole object or array (the first line
+ * being damaged). */
 static int is_ndjson(const struct frame *f, size_t at)
 {
-    size_t next, next2, end;
-    int first = whole_line(f, at, &next);
-    size_t second = scan_ws(f->buf, f->len, next);
+    const char *nl = memchr(f->buf + at, '\n', f->len - at);
+    if (!nl)
+        return 0;
+    size_t le = (size_t)(nl - f->buf), end, next;
+    size_t second = scan_ws(f->buf, f->len, le);
     if (second >= f->len)
         return 0;
-    if (first)
+    if (opens_container(f, at) &&
+        scan_value(f->buf, f->len, at, f->cfg->max_depth, &end) == SCAN_OK && end <= le)
         return 1;
-    return scan_value(f->buf, f->len, at, f->cfg->max_depth, &end) != SCAN_OK &&
-           whole_line(f, second, &next2);
+    return opens_container(f, second) && whole_line(f, second, &next);
 }
 
 void frame_buffer(const char *file, const char *buf, size_t len,

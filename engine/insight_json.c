@@ -8,81 +8,25 @@
 #include <string.h>
 
 #define TOP_N 5
-#define MODEL_NAME "negbin-daily-v1"
-
-enum attr_field { ATTR_ARN, ATTR_AGENT, ATTR_ERROR };
-
-/* Index of the first event of the slice at or after minute m. */
-static size_t lower_bound(const struct agg_event *ev, size_t n, uint32_t m)
-{
-    size_t lo = 0, hi = n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (ev[mid].minute < m)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo;
-}
-
-static uint32_t field_of(const struct agg_event *e, enum attr_field f)
-{
-    return f == ATTR_ARN ? e->arn : f == ATTR_AGENT ? e->agent : e->error;
-}
-
-struct tally {
-    uint32_t id;
-    size_t count;
-};
-
-static int u32_cmp(const void *pa, const void *pb)
-{
-    uint32_t x = *(const uint32_t *)pa, y = *(const uint32_t *)pb;
-    return x < y ? -1 : x > y;
-}
+#define RATE_MODEL "seasonal-negbin-v2"
+#define GAP_MODEL "periodic-gap-v1"
 
 static const char *value_str(const struct agg *a, uint32_t id)
 {
     return id ? agg_str(a, id) : "null";
 }
 
-static int tally_cmp_with(const struct agg *a, const struct tally *x,
-                          const struct tally *y)
-{
-    if (x->count != y->count)
-        return x->count > y->count ? -1 : 1;
-    return strcmp(value_str(a, x->id), value_str(a, y->id));
-}
-
-static int tally_cmp(const void *pa, const void *pb, void *a)
-{
-    return tally_cmp_with(a, pa, pb);
-}
-
-/* The top values of field f over events [from, to) of the slice, as a JSON
- * list of {value, average} over minutes. */
-static json_t *top_values(const struct agg *a, const struct agg_event *ev,
-                          size_t from, size_t to, enum attr_field f,
-                          double minutes)
+/* The top values of field f over minutes [from, to) of key k, as a JSON
+ * list of {value, average} per minute of the window. */
+static json_t *top_values(const struct agg *a, const struct agg_key *k,
+                          uint32_t from, uint32_t to, enum agg_field f)
 {
     json_t *list = json_array();
-    size_t n = to - from;
-    if (n == 0 || minutes <= 0)
+    if (to <= from)
         return list;
-    uint32_t *ids = xmalloc(n * sizeof(*ids));
-    for (size_t i = 0; i < n; i++)
-        ids[i] = field_of(&ev[from + i], f);
-    qsort(ids, n, sizeof(*ids), u32_cmp);
-    struct tally *t = xmalloc(n * sizeof(*t));
-    size_t nt = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (nt && t[nt - 1].id == ids[i])
-            t[nt - 1].count++;
-        else
-            t[nt++] = (struct tally){ids[i], 1};
-    }
-    qsort_r(t, nt, sizeof(*t), tally_cmp, (void *)a);
+    struct agg_tally *t;
+    size_t nt = agg_tally(a, k, from, to, f, &t);
+    double minutes = to - from;
     for (size_t i = 0; i < nt && i < TOP_N; i++) {
         json_t *o = json_object();
         json_object_set_new(o, "value", json_string(value_str(a, t[i].id)));
@@ -90,30 +34,26 @@ static json_t *top_values(const struct agg *a, const struct agg_event *ev,
         json_array_append_new(list, o);
     }
     xfree(t);
-    xfree(ids);
     return list;
 }
 
 static json_t *attributions(const struct agg *a, const struct agg_key *k,
-                            size_t ins_from, size_t ins_to, double ins_min,
-                            size_t base_from, size_t base_to, double base_min)
+                            uint32_t ins_from, uint32_t ins_to,
+                            uint32_t base_from, uint32_t base_to)
 {
     static const struct {
         const char *name;
-        enum attr_field f;
-    } attrs[] = {{"userIdentityArn", ATTR_ARN},
-                 {"userAgent", ATTR_AGENT},
-                 {"errorCode", ATTR_ERROR}};
-    const struct agg_event *ev = a->events + k->first;
+        enum agg_field f;
+    } attrs[] = {{"userIdentityArn", AGG_ARN},
+                 {"userAgent", AGG_AGENT},
+                 {"errorCode", AGG_ERROR}};
     json_t *list = json_array();
     size_t nattrs = k->type == INSIGHT_CALL_RATE ? 3 : 2;
     for (size_t i = 0; i < nattrs; i++) {
         json_t *o = json_object();
         json_object_set_new(o, "attribute", json_string(attrs[i].name));
-        json_object_set_new(o, "insight", top_values(a, ev, ins_from, ins_to,
-                                                     attrs[i].f, ins_min));
-        json_object_set_new(o, "baseline", top_values(a, ev, base_from, base_to,
-                                                      attrs[i].f, base_min));
+        json_object_set_new(o, "insight", top_values(a, k, ins_from, ins_to, attrs[i].f));
+        json_object_set_new(o, "baseline", top_values(a, k, base_from, base_to, attrs[i].f));
         json_array_append_new(list, o);
     }
     return list;
@@ -148,20 +88,63 @@ static void shared_id(const struct agg *a, const struct agg_key *k,
     ids_uuid(buf, len, out);
 }
 
+static const char *const weekday_names[2] = {"weekday", "weekend"};
+
+/* The explanation AWS has no field for. */
+static json_t *extras(const struct insight *ins, enum insight_state state)
+{
+    json_t *x = json_object();
+    char when[TIMEFMT_LEN];
+    json_object_set_new(x, "direction", json_string(ins->direction == DIRECTION_INCREASE
+                                                        ? "increase" : "decrease"));
+    json_object_set_new(x, "category", json_string(ins->category ? ins->category
+                                                                 : "rate-change"));
+    timefmt_minute(ins->decided + 1, when);
+    json_object_set_new(x, "decidedAt", json_string(when));
+    if (ins->direction == DIRECTION_DECREASE) {
+        json_object_set_new(x, "periodMinutes", json_integer(ins->period));
+        timefmt_minute(ins->last_run, when);
+        json_object_set_new(x, "lastRun", json_string(when));
+        timefmt_minute(ins->start, when);
+        json_object_set_new(x, "expectedRunAt", json_string(when));
+        json_object_set_new(x, "expected", json_real(ins->mean));
+        json_object_set_new(x, "model", json_string(GAP_MODEL));
+        return x;
+    }
+    json_object_set_new(x, "expected", json_real(ins->mean));
+    json_object_set_new(x, "windowMinutes", json_integer(ins->window));
+    json_object_set_new(x, "observedInWindow", json_integer(ins->observed));
+    json_object_set_new(x, "expectedInWindow", json_real(ins->expected));
+    json_object_set_new(x, "score", json_real(state == STATE_START ? rate_score(ins->tail)
+                                                                   : ins->peak_score));
+    if (ins->slot >= 0) {
+        char slot[64];
+        snprintf(slot, sizeof(slot), "%s %02d:00-%02d:59 UTC",
+                 weekday_names[ins->slot / SEASON_HOURS], ins->slot % SEASON_HOURS,
+                 ins->slot % SEASON_HOURS);
+        json_object_set_new(x, "seasonalSlot", json_string(slot));
+    } else {
+        json_object_set_new(x, "seasonalSlot", json_string("all hours"));
+    }
+    json_object_set_new(x, "model", json_string(RATE_MODEL));
+    return x;
+}
+
 json_t *insight_json(const struct agg *a, const struct config *c,
                      const struct insight *ins, enum insight_state state)
 {
     const struct agg_key *k = &a->keys[ins->key];
     const struct agg_scope *s = &a->scopes[k->scope];
-    const struct agg_event *ev = a->events + k->first;
     uint32_t window = (uint32_t)c->window_days * 1440u;
     uint32_t base_start = ins->start > window ? ins->start - window : 0;
     if (base_start < s->first_minute)
         base_start = s->first_minute;
+    if (base_start > ins->start)
+        base_start = ins->start;
     uint32_t ins_end = state == STATE_START ? ins->start + 1 : ins->end;
-    size_t b_from = lower_bound(ev, k->n, base_start);
-    size_t i_from = lower_bound(ev, k->n, ins->start);
-    size_t i_to = lower_bound(ev, k->n, ins_end);
+    size_t b_from = agg_lower_bound(a, k, base_start);
+    size_t i_from = agg_lower_bound(a, k, ins->start);
+    size_t i_to = agg_lower_bound(a, k, ins_end);
     double base_min = (double)(ins->start - base_start);
     double ins_min = (double)(ins_end - ins->start);
 
@@ -186,7 +169,7 @@ json_t *insight_json(const struct agg *a, const struct config *c,
     json_t *context = json_object();
     json_object_set_new(context, "statistics", stats);
     json_object_set_new(context, "attributions",
-                        attributions(a, k, i_from, i_to, ins_min, b_from, i_from, base_min));
+                        attributions(a, k, ins->start, ins_end, base_start, ins->start));
 
     json_t *details = json_object();
     json_object_set_new(details, "state", json_string(state == STATE_START ? "Start" : "End"));
@@ -199,14 +182,6 @@ json_t *insight_json(const struct agg *a, const struct config *c,
         json_object_set_new(details, "errorCode", json_string(agg_str(a, k->error)));
     json_object_set_new(details, "insightContext", context);
 
-    json_t *extra = json_object();
-    json_object_set_new(extra, "direction", json_string("increase"));
-    json_object_set_new(extra, "expected", json_real(ins->expected));
-    json_object_set_new(extra, "score", json_real(state == STATE_START
-                                                      ? rate_score(ins->tail)
-                                                      : ins->peak_score));
-    json_object_set_new(extra, "model", json_string(MODEL_NAME));
-
     json_t *rec = json_object();
     json_object_set_new(rec, "eventVersion", json_string("1.08"));
     json_object_set_new(rec, "eventTime", json_string(when));
@@ -217,6 +192,6 @@ json_t *insight_json(const struct agg *a, const struct config *c,
     json_object_set_new(rec, "sharedEventID", json_string(shared));
     json_object_set_new(rec, "insightDetails", details);
     json_object_set_new(rec, "eventCategory", json_string("Insight"));
-    json_object_set_new(rec, "additionalEventData", extra);
+    json_object_set_new(rec, "additionalEventData", extras(ins, state));
     return rec;
 }

@@ -91,6 +91,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             return -1;
         }
     }
+    if (!o->out_dir && (!out_find(o->format) || out_find(o->format) == &out_s3)) {
+        fprintf(stderr, "ctinsights: unknown --format '%s'; use ndjson or records\n",
+                o->format);
+        return -1;
+    }
     return 0;
 }
 
@@ -190,45 +195,62 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static int cmd_score(int argc, char **argv)
-{
+/* What score and keys share: options, config, and every record read. */
+struct run {
     struct opts o;
     struct config c;
-    struct pathlist files = {0};
+    struct pathlist files;
     struct batch b;
-    int rc = EXIT_USAGE;
-    double t0 = now();
-    if (parse_opts(argc, argv, &o) != 0)
+    double t0;
+};
+
+/* Parse options, load the config, list the paths and read them.  Returns
+ * 0, or EXIT_USAGE (message printed); run_end must be called either way. */
+static int run_start(int argc, char **argv, struct run *r, int messages)
+{
+    memset(r, 0, sizeof(*r));
+    r->t0 = now();
+    config_defaults(&r->c);
+    batch_init(&r->b, &r->c);
+    if (parse_opts(argc, argv, &r->o) != 0 || load_config(r->o.config, &r->c) != 0 ||
+        list_paths(argc, argv, &r->files, &r->b.diag) != 0)
         return EXIT_USAGE;
-    if (!o.out_dir && (!out_find(o.format) || out_find(o.format) == &out_s3)) {
-        fprintf(stderr, "ctinsights: unknown --format '%s'; use ndjson or records\n",
-                o.format);
-        return EXIT_USAGE;
-    }
-    if (load_config(o.config, &c) != 0)
-        return EXIT_USAGE;
-    batch_init(&b, &c);
-    b.progress = o.progress;
-    if (list_paths(argc, argv, &files, &b.diag) != 0)
+    r->b.progress = r->o.progress;
+    if (!messages)
+        r->b.diag.max_messages = 0;
+    batch_read(&r->b, &r->files);
+    return 0;
+}
+
+static void run_end(struct run *r)
+{
+    pathlist_free(&r->files);
+    batch_free(&r->b);
+    config_free(&r->c);
+}
+
+static int cmd_score(int argc, char **argv)
+{
+    struct run r;
+    int rc = run_start(argc, argv, &r, 1);
+    if (rc != 0)
         goto done;
-    batch_read(&b, &files);
-    batch_detect(&b);
+    batch_detect(&r.b);
     size_t n;
-    struct outrec *recs = build_records(&b, &n);
-    int out_rc = write_records(&o, &c, recs, n);
+    struct outrec *recs = build_records(&r.b, &n);
+    int out_rc = write_records(&r.o, &r.c, recs, n);
     for (size_t i = 0; i < n; i++)
         json_decref(recs[i].rec);
     xfree(recs);
-    if (!o.quiet)
-        diag_summary(&b.diag, b.agg->nkeys, b.insights.n, batch_open_insights(&b),
-                     now() - t0);
-    rc = EXIT_OK;
-    if (out_rc != 0 || (o.strict && diag_skipped(&b.diag) > 0))
+    if (!r.o.quiet) {
+        struct diag_findings f = {r.b.agg->nkeys, r.b.insights.n,
+                                  batch_open_insights(&r.b), r.b.suppressed};
+        diag_summary(&r.b.diag, &f, now() - r.t0);
+    }
+    if (out_rc != 0 || (r.o.strict && diag_skipped(&r.b.diag) > 0))
         rc = EXIT_FINDINGS;
 done:
-    pathlist_free(&files);
-    batch_free(&b);
-    config_free(&c);
+    run_end(&r);
     return rc;
 }
 
@@ -240,19 +262,11 @@ static int key_order(const void *pa, const void *pb, void *a)
 
 static int cmd_keys(int argc, char **argv)
 {
-    struct opts o;
-    struct config c;
-    struct pathlist files = {0};
-    struct batch b;
-    int rc = EXIT_USAGE;
-    if (parse_opts(argc, argv, &o) != 0 || load_config(o.config, &c) != 0)
-        return EXIT_USAGE;
-    batch_init(&b, &c);
-    if (list_paths(argc, argv, &files, &b.diag) != 0)
+    struct run r;
+    int rc = run_start(argc, argv, &r, 0);
+    if (rc != 0)
         goto done;
-    b.diag.max_messages = 0;
-    batch_read(&b, &files);
-    const struct agg *a = b.agg;
+    const struct agg *a = r.b.agg;
     const struct agg_key **order = xcalloc(a->nkeys + 1, sizeof(*order));
     size_t n = 0;
     for (size_t i = 0; i < a->nkeys; i++)
@@ -277,9 +291,7 @@ static int cmd_keys(int argc, char **argv)
     xfree(order);
     rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FINDINGS;
 done:
-    pathlist_free(&files);
-    batch_free(&b);
-    config_free(&c);
+    run_end(&r);
     return rc;
 }
 

@@ -37,8 +37,9 @@ int timefmt_parse(const char *s, int64_t *out)
         digits(s + 17, 2, &sec))
         return -1;
     static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (Y < 1970 || M < 1 || M > 12 || D < 1 || D > mdays[M - 1] || h > 23 ||
-        m > 59 || sec > 60)
+    int leap = (Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0;
+    if (Y < 1970 || M < 1 || M > 12 || D < 1 || D > mdays[M - 1] ||
+        (M == 2 && D == 29 && !leap) || h > 23 || m > 59 || sec > 60)
         return -1;
     const char *p = s + 19;
     if (*p == '.') {

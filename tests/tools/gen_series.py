@@ -12,6 +12,8 @@ a low error rate) and, per scenario, injected activity:
               Client.InstanceLimitExceeded (call rate and error rate)
   early-burst the iam burst on day 3, before 7 days of history (no Insight)
   steady      background only (no Insight expected)
+  job-gap     the every-10-minutes job is silent on day 9 from 10:00 to
+              13:00 (a maintenance gap)
 
 Usage: gen_series.py SCENARIO OUT.ndjson.gz [--seed N] [--days D]
 """
@@ -111,7 +113,8 @@ def limit_hit(rng, day):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("scenario", choices=["iam-burst", "limit-hit", "early-burst", "steady"])
+    ap.add_argument("scenario", choices=["iam-burst", "limit-hit", "early-burst", "steady",
+                                         "job-gap"])
     ap.add_argument("out")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--days", type=int, default=10)
@@ -124,6 +127,11 @@ def main():
         recs += iam_burst(rng, 3)
     elif a.scenario == "limit-hit":
         recs += limit_hit(rng, 9)
+    elif a.scenario == "job-gap":
+        lo = (START + timedelta(days=9, hours=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        hi = (START + timedelta(days=9, hours=13)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        recs = [r for r in recs if not (r["eventName"] == "PutParameter"
+                                        and lo <= r["eventTime"] < hi)]
     recs.sort(key=lambda r: (r["eventTime"], r["eventID"]))
     with open(a.out, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as f:
         for r in recs:

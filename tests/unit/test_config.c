@@ -67,6 +67,8 @@ static void assert_settings_equal(const struct config *a,
 {
     assert_int_equal(a->window_days, b->window_days);
     assert_int_equal(a->min_history_days, b->min_history_days);
+    assert_true(a->sensitivity == b->sensitivity);
+    assert_int_equal(a->seasonality, b->seasonality);
     assert_true(a->alpha_start == b->alpha_start);
     assert_true(a->alpha_end == b->alpha_end);
     assert_int_equal(a->min_count, b->min_count);
@@ -74,6 +76,10 @@ static void assert_settings_equal(const struct config *a,
     assert_int_equal(a->end_after_minutes, b->end_after_minutes);
     assert_int_equal(a->call_rate, b->call_rate);
     assert_int_equal(a->error_rate, b->error_rate);
+    assert_int_equal(a->gaps, b->gaps);
+    assert_int_equal(a->gap_min_runs, b->gap_min_runs);
+    assert_int_equal(a->gap_min_period, b->gap_min_period);
+    assert_int_equal(a->gap_max_period, b->gap_max_period);
     assert_int_equal(a->max_record_bytes, b->max_record_bytes);
     assert_int_equal(a->max_depth, b->max_depth);
     assert_int_equal(a->infer_missing, b->infer_missing);
@@ -110,19 +116,31 @@ static void test_defaults(void **state)
     config_defaults(&c);
     assert_int_equal(c.window_days, 28);
     assert_int_equal(c.min_history_days, 7);
-    assert_true(c.alpha_start == 1e-6);
+    assert_true(c.sensitivity == 5.0);
+    assert_int_equal(c.seasonality, 1);
+    assert_true(c.alpha_start == 0.0);
     assert_true(c.alpha_end == 1e-3);
     assert_int_equal(c.min_count, 5);
     assert_true(c.min_ratio == 3.0);
     assert_int_equal(c.end_after_minutes, 5);
     assert_int_equal(c.call_rate, 1);
     assert_int_equal(c.error_rate, 1);
+    assert_int_equal(c.gaps, 1);
+    assert_int_equal(c.gap_min_runs, 4);
+    assert_int_equal(c.gap_min_period, 5);
+    assert_int_equal(c.gap_max_period, 10080);
+    assert_null(c.limit_codes);
+    assert_int_equal(c.n_limit_codes, 0);
     assert_int_equal(c.max_record_bytes, 1024 * 1024);
     assert_int_equal(c.max_depth, 64);
     assert_int_equal(c.infer_missing, 0);
     assert_int_equal(c.precision, 6);
     assert_null(c.ignore);
     assert_int_equal(c.n_ignore, 0);
+    assert_null(c.overrides);
+    assert_int_equal(c.n_overrides, 0);
+    assert_null(c.suppress);
+    assert_int_equal(c.n_suppress, 0);
     config_free(&c);
 }
 
@@ -154,12 +172,17 @@ static void test_documented_file_lists_every_key(void **state)
 {
     static const char *const keys[] = {
         "\nbaseline:\n", "\n  window_days: 28\n", "\n  min_history_days: 7\n",
-        "\ndetector:\n", "\n  alpha_start: 1e-6\n", "\n  alpha_end: 1e-3\n",
+        "\ndetector:\n", "\n  sensitivity: 5\n", "\n  seasonality: true\n",
+        "\n  alpha_start: 0\n", "\n  alpha_end: 1e-3\n",
         "\n  min_count: 5\n", "\n  min_ratio: 3.0\n",
         "\n  end_after_minutes: 5\n", "\n  call_rate: true\n",
-        "\n  error_rate: true\n", "\ninput:\n", "\n  max_record_bytes: 1M\n",
+        "\n  error_rate: true\n", "\ngaps:\n", "\n  enabled: true\n",
+        "\n  min_runs: 4\n", "\n  min_period_minutes: 5\n",
+        "\n  max_period_minutes: 10080\n", "\ncategories:\n",
+        "\n  service_limit_codes: []\n", "\ninput:\n", "\n  max_record_bytes: 1M\n",
         "\n  max_depth: 64\n", "\n  infer_missing: false\n", "\noutput:\n",
-        "\n  precision: 6\n", "\nignore: []\n",
+        "\n  precision: 6\n", "\nignore: []\n", "\noverrides: []\n",
+        "\nsuppress: []\n",
     };
     char *text;
 
@@ -367,7 +390,11 @@ static void test_out_of_range(void **state)
     expect_error("detector:\n  min_count: -3\n", 2, "detector.min_count",
                  "1..1000000", NULL);
     expect_error("detector:\n  alpha_start: 0.9\n", 2,
-                 "detector.alpha_start", "1e-15..0.5", NULL);
+                 "detector.alpha_start", "0..0.5", NULL);
+    expect_error("detector:\n  sensitivity: 11\n", 2, "detector.sensitivity",
+                 "1..10", NULL);
+    expect_error("gaps:\n  min_runs: 1\n", 2, "gaps.min_runs", "2..1000",
+                 NULL);
     expect_error("detector:\n  alpha_end: 1e-20\n", 2, "detector.alpha_end",
                  "1e-15..0.5", NULL);
     expect_error("detector:\n  min_ratio: 1e999\n", 2, "detector.min_ratio",
@@ -466,9 +493,15 @@ static void test_cross_field(void **state)
     /* Blamed on the later of the two keys. */
     expect_error("baseline:\n  min_history_days: 20\n  window_days: 10\n", 3,
                  "must not exceed", NULL);
-    expect_error("detector:\n  alpha_end: 1e-7\n", 2, "detector.alpha_end",
-                 "greater than detector.alpha_start", NULL);
-    expect_error("detector:\n  alpha_end: 1e-6\n", 2, "greater than", NULL);
+    expect_error("detector:\n  alpha_start: 1e-6\n  alpha_end: 1e-7\n", 3,
+                 "detector.alpha_end", "greater than detector.alpha_start",
+                 NULL);
+    expect_error("detector:\n  alpha_end: 1e-6\n  alpha_start: 1e-6\n", 3,
+                 "greater than", NULL);
+    expect_error("gaps:\n  min_period_minutes: 100\n"
+                 "  max_period_minutes: 50\n", 3,
+                 "gaps.min_period_minutes (100)",
+                 "gaps.max_period_minutes (50)", NULL);
 
     /* Both moved together is fine. */
     struct config c;
@@ -708,6 +741,139 @@ static void test_small_error_buffer(void **state)
     config_free(NULL);
 }
 
+/* ---- categories, overrides, suppress ----------------------------------- */
+
+static void test_limit_codes(void **state)
+{
+    struct config c;
+    char err[512] = "";
+
+    (void)state;
+    assert_int_equal(load(&c, "categories:\n  service_limit_codes:\n"
+                              "    - KMSThrottlingException\n"
+                              "    - ReservedConcurrencyExceeded\n",
+                          err, sizeof err), 0);
+    assert_int_equal(c.n_limit_codes, 2);
+    assert_string_equal(c.limit_codes[0], "KMSThrottlingException");
+    assert_string_equal(c.limit_codes[1], "ReservedConcurrencyExceeded");
+    /* A second file that gives the list replaces it. */
+    const char *again = "categories:\n  service_limit_codes: [X]\n";
+    assert_int_equal(config_load_string(&c, again, strlen(again), "u.yaml",
+                                        err, sizeof err), 0);
+    assert_int_equal(c.n_limit_codes, 1);
+    assert_string_equal(c.limit_codes[0], "X");
+    config_free(&c);
+    assert_null(c.limit_codes);
+    expect_error("categories:\n  service_limit_codes: [A, \"\"]\n", 2,
+                 "service_limit_codes", "empty", NULL);
+    expect_error("categories:\n  codes: [A]\n", 2, "codes", NULL);
+}
+
+static void test_overrides(void **state)
+{
+    struct config c;
+    char err[512] = "";
+
+    (void)state;
+    if (load(&c, "overrides:\n"
+                 "  - match:\n"
+                 "      event_source: \"sts.amazonaws.com\"\n"
+                 "      event_name: \"AssumeRole*\"\n"
+                 "    sensitivity: 2\n"
+                 "    min_count: 200\n"
+                 "  - match: {account: \"012345678901\"}\n"
+                 "    gaps: false\n"
+                 "    min_history_days: 14\n",
+             err, sizeof err) != 0) {
+        print_error("%s\n", err);
+        fail();
+    }
+    assert_int_equal(c.n_overrides, 2);
+    assert_true(c.overrides[0].sensitivity == 2.0);
+    assert_int_equal(c.overrides[0].min_count, 200);
+    assert_int_equal(c.overrides[0].min_history_days, -1);
+    assert_int_equal(c.overrides[0].gaps, -1);
+    assert_true(c.overrides[1].sensitivity == -1.0);
+    assert_int_equal(c.overrides[1].gaps, 0);
+    assert_int_equal(c.overrides[1].min_history_days, 14);
+    /* The first matching rule wins. */
+    const struct config_override *o = config_override_for(
+        &c, "012345678901", "us-east-1", "sts.amazonaws.com",
+        "AssumeRoleWithSAML", NULL, "ApiCallRateInsight");
+    assert_ptr_equal(o, &c.overrides[0]);
+    o = config_override_for(&c, "012345678901", "us-east-1",
+                            "ec2.amazonaws.com", "RunInstances", NULL,
+                            "ApiCallRateInsight");
+    assert_ptr_equal(o, &c.overrides[1]);
+    assert_null(config_override_for(&c, "111122223333", "us-east-1",
+                                    "ec2.amazonaws.com", "RunInstances", NULL,
+                                    "ApiCallRateInsight"));
+    config_free(&c);
+    assert_null(c.overrides);
+    assert_int_equal(c.n_overrides, 0);
+
+    expect_error("overrides:\n  - match: {event_name: \"Get*\"}\n", 2,
+                 "override sets nothing", NULL);
+    expect_error("overrides:\n  - sensitivity: 2\n", 2, "no match", NULL);
+    expect_error("overrides:\n  - match: {event_name: x}\n    sensitivity: 20\n",
+                 3, "overrides.sensitivity", "1..10", NULL);
+    expect_error("overrides:\n  - match: {event_name: x}\n    colour: red\n",
+                 3, "colour", NULL);
+    expect_error("overrides:\n  - match: {nmae: x}\n    gaps: true\n", 2,
+                 "nmae", NULL);
+}
+
+static void test_suppress(void **state)
+{
+    struct config c;
+    char err[512] = "";
+
+    (void)state;
+    if (load(&c, "suppress:\n"
+                 "  - daily: \"22:00-02:00\"\n"
+                 "    weekdays: [sat, sun]\n"
+                 "  - principal: \"arn:aws:sts::*:assumed-role/deploy/*\"\n"
+                 "    category: provisioning\n"
+                 "  - match: {account: \"012345678901\", region: eu-west-1}\n"
+                 "    from: 2026-03-01T00:00Z\n"
+                 "    until: 2026-03-02T06:00Z\n"
+                 "  - daily: \"09:00-24:00\"\n",
+             err, sizeof err) != 0) {
+        print_error("%s\n", err);
+        fail();
+    }
+    assert_int_equal(c.n_suppress, 4);
+    assert_int_equal(c.suppress[0].daily_from, 22 * 60);
+    assert_int_equal(c.suppress[0].daily_to, 2 * 60);
+    assert_int_equal(c.suppress[0].weekdays, (1u << 5) | (1u << 6));
+    assert_true(c.suppress[0].from == -1 && c.suppress[0].until == -1);
+    assert_string_equal(c.suppress[1].principal,
+                        "arn:aws:sts::*:assumed-role/deploy/*");
+    assert_string_equal(c.suppress[1].category, "provisioning");
+    assert_int_equal(c.suppress[1].daily_from, -1);
+    assert_int_equal(c.suppress[1].weekdays, 0);
+    /* 2026-03-01T00:00Z is 20513 days after 1970-01-01. */
+    assert_true(c.suppress[2].from == 20513LL * 1440);
+    assert_true(c.suppress[2].until == 20514LL * 1440 + 360);
+    assert_string_equal(c.suppress[2].match.region, "eu-west-1");
+    assert_int_equal(c.suppress[3].daily_to, 1440);
+    config_free(&c);
+    assert_null(c.suppress);
+    assert_int_equal(c.n_suppress, 0);
+
+    expect_error("suppress:\n  - {}\n", 2, "no conditions", NULL);
+    expect_error("suppress:\n  - daily: \"25:00-02:00\"\n", 2,
+                 "suppress.daily", "HH:MM-HH:MM", NULL);
+    expect_error("suppress:\n  - weekdays: [sat, funday]\n", 2,
+                 "suppress.weekdays", "funday", NULL);
+    expect_error("suppress:\n  - from: 2026-03-02T00:00Z\n"
+                 "    until: 2026-03-01T00:00Z\n", 3,
+                 "suppress.until must be after suppress.from", NULL);
+    expect_error("suppress:\n  - from: yesterday\n", 2, "suppress.from",
+                 "UTC time", NULL);
+    expect_error("suppress:\n  - when: now\n", 2, "when", NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -731,6 +897,9 @@ int main(void)
         cmocka_unit_test(test_ignore_rules),
         cmocka_unit_test(test_ignore_replaces),
         cmocka_unit_test(test_ignore_errors),
+        cmocka_unit_test(test_limit_codes),
+        cmocka_unit_test(test_overrides),
+        cmocka_unit_test(test_suppress),
         cmocka_unit_test(test_empty_is_defaults),
         cmocka_unit_test(test_nonexistent_file),
         cmocka_unit_test(test_load_file),

@@ -19,13 +19,19 @@ struct fixture {
     struct insight_list out;
 };
 
-static void add(struct fixture *f, uint32_t minute, uint32_t n)
+static void add_named(struct fixture *f, const char *name, uint32_t minute,
+                      uint32_t n)
 {
     struct ct_record r = {"111122223333", "us-east-1", "iam.amazonaws.com",
-                          "CreateUser", NULL, "arn:aws:iam::111122223333:user/a",
+                          name, NULL, "arn:aws:iam::111122223333:user/a",
                           "cli", minute, 1, 0, 0, 0, NULL};
     for (uint32_t i = 0; i < n; i++)
         agg_add(f->agg, &r, RECORD_COUNT, &f->diag);
+}
+
+static void add(struct fixture *f, uint32_t minute, uint32_t n)
+{
+    add_named(f, "CreateUser", minute, n);
 }
 
 /* Coverage of the account/region from T0 to `end` (a read call at each end)
@@ -86,8 +92,10 @@ static void test_burst_starts_and_ends(void **state)
     assert_int_equal(i->start, b);
     assert_int_equal(i->end, b + 3);
     assert_true(i->closed);
-    assert_int_equal(i->first_count, 20);
-    assert_true(i->expected > 0.0075 && i->expected < 0.0092); /* 1/120 per minute */
+    assert_int_equal(i->observed, 20);
+    assert_true(i->mean > 0 && i->mean < 0.02); /* about 1/120 per minute */
+    assert_int_equal(i->direction, DIRECTION_INCREASE);
+    assert_int_equal(i->window, 1);
 }
 
 static void test_nothing_before_min_history(void **state)
@@ -136,6 +144,75 @@ static void test_steady_rate_is_quiet(void **state)
     assert_int_equal(f->out.n, 0);
 }
 
+static void test_missed_runs_are_a_gap(void **state)
+{
+    /* A job every 10 minutes for 10 days, silent from day 9 12:00 to
+     * 14:00: a decrease Insight from the first missed run to the return. */
+    struct fixture *f = *state;
+    uint32_t end = T0 + 10 * DAY, stop = T0 + 9 * DAY + 720, back = stop + 120;
+    background(f, end);
+    for (uint32_t m = T0 + 5; m < end; m += 10)
+        if (m < stop || m >= back)
+            add_named(f, "PutParameter", m, 2);
+    run(f);
+    size_t gaps = 0;
+    for (size_t i = 0; i < f->out.n; i++) {
+        const struct insight *g = &f->out.v[i];
+        if (g->direction != DIRECTION_DECREASE)
+            continue;
+        gaps++;
+        assert_int_equal(g->start, stop + 5);    /* the first run that did not come */
+        assert_int_equal(g->end, back + 5);      /* the run that came back */
+        assert_true(g->decided <= g->start + 10); /* known within minutes */
+        assert_int_equal(g->period, 10);
+        assert_true(g->closed);
+    }
+    assert_int_equal(gaps, 1);
+}
+
+static void test_sustained_rise_is_found_by_a_window(void **state)
+{
+    /* One call every 2 minutes, then 2 calls a minute for 3 hours: no
+     * single minute is extreme, an hour of them is. */
+    struct fixture *f = *state;
+    uint32_t end = T0 + 10 * DAY, rise = T0 + 9 * DAY + 300;
+    background(f, end);
+    for (uint32_t m = T0 + 1; m < end; m += 2)
+        if (m < rise || m >= rise + 180)
+            add_named(f, "CreateTags", m, 1);
+    for (uint32_t m = rise; m < rise + 180; m++)
+        add_named(f, "CreateTags", m, 2);
+    run(f);
+    const struct insight *i = NULL;
+    for (size_t k = 0; k < f->out.n; k++)
+        if (f->agg->keys[f->out.v[k].key].name == strpool_find(f->agg->pool, "CreateTags", 10))
+            i = &f->out.v[k];
+    assert_non_null(i);
+    assert_int_equal(i->direction, DIRECTION_INCREASE);
+    assert_true(i->window > 1);
+    assert_in_range(i->start, rise - 2, rise + 30);
+    assert_true(i->decided < rise + 60);
+    assert_in_range(i->end, rise + 170, rise + 181);
+}
+
+static void test_business_hours_wave_is_normal(void **state)
+{
+    /* 3 calls a minute from 09:00 to 17:00 on weekdays, nothing otherwise,
+     * for 3 weeks: the morning rise is expected, never an Insight. */
+    struct fixture *f = *state;
+    uint32_t end = T0 + 21 * DAY;
+    background(f, end);
+    for (uint32_t d = 0; d < 21; d++) {
+        uint32_t day = T0 / DAY + d;
+        if ((day + 3) % 7 >= 5) /* Saturday, Sunday */
+            continue;
+        for (uint32_t m = 540; m < 1020; m++)
+            add(f, day * DAY + m, 3);
+    }
+    run(f);
+    assert_int_equal(f->out.n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -144,6 +221,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_short_pause_keeps_one_insight, setup, teardown),
         cmocka_unit_test_setup_teardown(test_open_at_end_of_data, setup, teardown),
         cmocka_unit_test_setup_teardown(test_steady_rate_is_quiet, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missed_runs_are_a_gap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sustained_rise_is_found_by_a_window, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_business_hours_wave_is_normal, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
