@@ -133,14 +133,17 @@ static void silence_until(struct pass *ps, uint32_t m)
         return;
     struct gap_verdict v;
     gap_judge(&ps->gap, &ps->gap_params, &v);
-    if (!v.periodic || m <= v.deadline || !has_history(ps, v.due))
+    /* A gap only when the key was silent through the deadline (a run
+     * still going on at it is not missing). */
+    if (!v.periodic || m <= v.deadline || ps->gap.last_active >= v.deadline ||
+        !has_history(ps, v.due))
         return;
     ps->gap_open = 1;
     ps->gcur = (struct insight){
         .key = ps->key, .start = v.due, .direction = DIRECTION_DECREASE,
         .decided = v.deadline, .window = 0, .observed = 0,
         .expected = 1, .mean = 1.0 / v.period, .slot = -1, .tail = 0,
-        .peak_score = 0, .period = v.period, .last_run = ps->gap.run_start,
+        .peak_score = 0, .period = v.period, .last_run = v.last_run,
     };
 }
 

@@ -1,78 +1,154 @@
 #include "model_gap.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 void gap_init(struct gap_state *g)
 {
     memset(g, 0, sizeof(*g));
     g->run_start = UINT32_MAX;
+    g->anchor = UINT32_MAX;
+}
+
+/* Tolerance of agreement with a period: 5%, at least 1 minute (as far as
+ * a job with a minute of jitter strays) and at most GAP_MAX_JITTER
+ * (schedules keep their time to minutes; a key whose runs wander by hours
+ * is not one). */
+static uint32_t tolerance(uint32_t period)
+{
+    uint32_t tol = period / 20 > 1 ? period / 20 : 1;
+    return tol < GAP_MAX_JITTER ? tol : GAP_MAX_JITTER;
+}
+
+/* The period the ring's intervals agree with most: of the ring's values
+ * and their neighbours (a job whose runs straddle minute boundaries shows
+ * 4 and 6 for a period of 5), the one most intervals are within tolerance
+ * of, then the one they stray least from, then the shortest.  0 when the
+ * ring is empty. */
+static uint32_t ring_period(const struct gap_state *g, uint32_t *tol)
+{
+    uint32_t k = g->n < GAP_RING ? g->n : GAP_RING;
+    uint32_t best = 0, best_n = 0, best_dev = 0;
+    for (uint32_t i = 0; i < k; i++) {
+        for (int d = -1; d <= 1; d++) {
+            uint32_t c = g->interval[i] + (uint32_t)d;
+            if (c == 0)
+                continue;
+            uint32_t t = tolerance(c), n = 0, dev = 0;
+            for (uint32_t j = 0; j < k; j++) {
+                uint32_t iv = g->interval[j], e = iv > c ? iv - c : c - iv;
+                if (e <= t) {
+                    n++;
+                    dev += e;
+                }
+            }
+            if (n > best_n || (n == best_n && (dev < best_dev ||
+                                               (dev == best_dev && c < best)))) {
+                best = c;
+                best_n = n;
+                best_dev = dev;
+            }
+        }
+    }
+    *tol = best ? tolerance(best) : 0;
+    return best;
+}
+
+/* Whether iv is a whole number (at least one) of periods, within tol. */
+static int whole_periods(uint32_t iv, uint32_t period, uint32_t tol)
+{
+    uint32_t off = iv % period;
+    return iv + tol >= period && (off <= tol || period - off <= tol);
 }
 
 int gap_activity(struct gap_state *g, uint32_t m, int flagged)
 {
-    if (g->run_start != UINT32_MAX && m - g->last_active < GAP_MERGE_MINUTES) {
+    if (g->run_start != UINT32_MAX && !flagged &&
+        m - g->last_active < GAP_MERGE_MINUTES) {
         g->last_active = m;
         return 0;
     }
     if (g->run_start != UINT32_MAX && !flagged) {
-        uint32_t iv = m - g->run_start;
+        uint32_t iv = m - g->run_start, tol;
+        /* Evidence, judged against the period learned so far and the
+         * schedule's phase (so an extra run at another time costs once):
+         * a run a period after the last one on schedule adds to it; one a
+         * whole number of periods after it is a pause and leaves it (any
+         * length of pause for a job of up to an hour, which stops for the
+         * night or the weekend; a whole number of periods for a slower
+         * one, a daily job that skips weekends, since a sparse key called
+         * at random has long silences of every length); anything else — a
+         * run early or half-way, what random activity does and a job does
+         * not — halves it. */
+        uint32_t period = g->period;
+        tol = g->tol;
+        int on_schedule = 1;
+        if (period) {
+            uint32_t since = m - g->anchor;
+            uint32_t dev = since > period ? since - period : period - since;
+            int whole = whole_periods(since, period, tol);
+            uint32_t step = iv > period ? iv - period : period - iv;
+            if (dev <= tol)
+                g->streak++;
+            else if (since + tol < 2 * period ||
+                     (period > GAP_FREE_PAUSE_PERIOD && !whole))
+                g->streak /= 2;
+            /* The phase moves to m when m keeps the schedule, or comes a
+             * period after the run before it (the job moved). */
+            on_schedule = whole || step <= tol;
+        }
+        if (on_schedule)
+            g->anchor = m;
         g->interval[g->n % GAP_RING] = iv;
         g->n++;
+        g->period = ring_period(g, &g->tol);
         if (iv > g->longest)
             g->longest = iv;
     }
+    if (flagged || g->anchor == UINT32_MAX)
+        g->anchor = m;
     g->run_start = m;
     g->last_active = m;
     return 1;
-}
-
-static int u32_cmp(const void *a, const void *b)
-{
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-    return x < y ? -1 : x > y;
 }
 
 void gap_judge(const struct gap_state *g, const struct gap_params *p,
                struct gap_verdict *out)
 {
     memset(out, 0, sizeof(*out));
-    uint32_t k = g->n < GAP_RING ? g->n : GAP_RING;
-    if (g->run_start == UINT32_MAX || k + 1 < (uint32_t)p->min_runs || k == 0)
+    uint32_t tol = g->tol, period = g->period;
+    if (g->run_start == UINT32_MAX || period < p->min_period ||
+        period > p->max_period)
         return;
-    uint32_t v[GAP_RING];
-    memcpy(v, g->interval, k * sizeof(*v));
-    qsort(v, k, sizeof(*v), u32_cmp);
-    uint32_t period = v[k / 2];
-    if (period < p->min_period || period > p->max_period)
+    /* Enough regular runs: min_runs, and at least GAP_EVIDENCE_MINUTES of
+     * them, so that random activity, whose intervals can look regular for
+     * a while, never passes for a job. */
+    uint32_t need = (GAP_EVIDENCE_MINUTES + period - 1) / period;
+    if (need + 1 < (uint32_t)p->min_runs)
+        need = (uint32_t)p->min_runs - 1;
+    if (g->streak < need)
         return;
-    /* An interval agrees with the period within 5% (at least 2 minutes);
-     * the jitter is how far the agreeing ones actually strayed. */
-    uint32_t tol = period / 20 > 2 ? period / 20 : 2;
-    uint32_t agree = 0, jitter = 0;
+    /* The jitter is how far the intervals on the period strayed. */
+    uint32_t k = g->n < GAP_RING ? g->n : GAP_RING, jitter = 0;
     for (uint32_t i = 0; i < k; i++) {
-        if (v[i] + tol < period || v[i] > period + tol)
-            continue;
-        agree++;
-        uint32_t dev = v[i] > period ? v[i] - period : period - v[i];
-        if (dev > jitter)
+        uint32_t iv = g->interval[i];
+        uint32_t dev = iv > period ? iv - period : period - iv;
+        if (dev <= tol && dev > jitter)
             jitter = dev;
     }
-    if (agree * 4 < k * 3) /* at least 75% of intervals on the period */
-        return;
     /* Grace before a late run is a gap: half the period, at most 30
      * minutes, but never less than twice the jitter seen (plus a minute). */
     uint32_t grace = period / 2 < 30 ? period / 2 : 30;
     if (grace < 2 * (jitter + 1))
         grace = 2 * (jitter + 1);
-    uint32_t deadline = g->run_start + period + grace;
+    uint32_t deadline = g->anchor + period + grace;
     /* A job that pauses (nights, weekends) may be silent as long as its
      * longest pause so far, and a grace. */
-    if (g->longest > period + tol && g->run_start + g->longest + grace > deadline)
-        deadline = g->run_start + g->longest + grace;
+    if (g->longest > period + tol && g->anchor + g->longest + grace > deadline)
+        deadline = g->anchor + g->longest + grace;
     out->periodic = 1;
     out->period = period;
     out->tolerance = jitter;
-    out->due = g->run_start + period;
+    out->last_run = g->anchor;
+    out->due = g->anchor + period;
     out->deadline = deadline;
 }

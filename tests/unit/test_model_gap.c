@@ -75,8 +75,14 @@ static void test_fast_job_gap_is_due_quickly(void **state)
     struct gap_state g;
     struct gap_verdict v;
     gap_init(&g);
-    for (uint32_t i = 0; i < 20; i++)
+    /* Six hours of regular runs are evidence enough, not fewer: 72
+     * intervals, each judged against the ones before it (so the first
+     * interval is no evidence). */
+    for (uint32_t i = 0; i < 73; i++)
         gap_activity(&g, 7000 + i * 5, 0);
+    gap_judge(&g, &params, &v);
+    assert_false(v.periodic);
+    gap_activity(&g, 7000 + 73 * 5, 0);
     gap_judge(&g, &params, &v);
     assert_true(v.periodic);
     assert_int_equal(v.period, 5);
@@ -89,6 +95,86 @@ static void test_fast_job_gap_is_due_quickly(void **state)
     assert_int_equal(v.deadline, g.run_start + 7);
 }
 
+/* A steady worker calling at random (Poisson, 0.4 calls a minute) breaks
+ * into runs at random silences; over two weeks it must never be taken for
+ * a job, whatever its last intervals happen to look like. */
+static void test_random_activity_is_never_periodic(void **state)
+{
+    struct gap_state g;
+    struct gap_verdict v;
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    int ever = 0;
+    gap_init(&g);
+    for (uint32_t m = 0; m < 14 * 1440; m++) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        if ((x >> 33) % 1000 >= 330) /* P(at least one call) = 1 - e^-0.4 */
+            continue;
+        if (gap_activity(&g, m, 0)) {
+            gap_judge(&g, &params, &v);
+            ever |= v.periodic;
+        }
+    }
+    assert_false(ever);
+}
+
+/* A run flagged as ending a gap starts a new run even when it comes right
+ * after the last activity. */
+static void test_flagged_activity_starts_a_run(void **state)
+{
+    struct gap_state g;
+    gap_init(&g);
+    gap_activity(&g, 100, 0);
+    assert_int_equal(gap_activity(&g, 101, 0), 0);
+    assert_int_equal(gap_activity(&g, 102, 1), 1);
+    assert_int_equal(g.run_start, 102);
+    assert_int_equal(g.n, 0); /* the flagged interval is not learned */
+}
+
+/* A sparse key changed by hand every few days: its first intervals agree
+ * with themselves, and its long silences are of every length; it is no
+ * job at any point. */
+static void test_sparse_key_is_never_periodic(void **state)
+{
+    static const uint32_t iv[] = {1203, 5766, 4240, 7251, 4578, 4315, 2725,
+                                  1484, 1184, 4240, 4300, 4180};
+    struct gap_state g;
+    struct gap_verdict v;
+    uint32_t m = 100000;
+    gap_init(&g);
+    gap_activity(&g, m, 0);
+    for (size_t i = 0; i < sizeof(iv) / sizeof(iv[0]); i++) {
+        m += iv[i];
+        gap_activity(&g, m, 0);
+        gap_judge(&g, &params, &v);
+        assert_false(v.periodic);
+    }
+}
+
+/* An extra run at another time (someone deleting snapshots by hand in the
+ * afternoon) does not move the schedule: the next run is still due at the
+ * job's own time, and a missed one is a gap from then. */
+static void test_extra_run_keeps_the_schedule(void **state)
+{
+    struct gap_state g;
+    struct gap_verdict v;
+    gap_init(&g);
+    uint32_t at = 2000000 + 234; /* 03:54 */
+    for (uint32_t d = 0; d < 10; d++)
+        gap_activity(&g, at + d * 1440, 0);
+    uint32_t regular = at + 9 * 1440;
+    gap_activity(&g, regular + 192, 0); /* 07:06 the same day */
+    gap_judge(&g, &params, &v);
+    assert_true(v.periodic);
+    assert_int_equal(v.period, 1440);
+    assert_int_equal(v.last_run, regular);
+    assert_int_equal(v.due, regular + 1440);
+    assert_int_equal(v.deadline, regular + 1440 + 30);
+    /* The job's next run, on time, keeps and moves the schedule. */
+    gap_activity(&g, regular + 1440, 0);
+    gap_judge(&g, &params, &v);
+    assert_int_equal(v.last_run, regular + 1440);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -97,6 +183,10 @@ int main(void)
         cmocka_unit_test(test_irregular_activity_is_not_periodic),
         cmocka_unit_test(test_nightly_pause_is_not_a_gap),
         cmocka_unit_test(test_fast_job_gap_is_due_quickly),
+        cmocka_unit_test(test_random_activity_is_never_periodic),
+        cmocka_unit_test(test_flagged_activity_starts_a_run),
+        cmocka_unit_test(test_sparse_key_is_never_periodic),
+        cmocka_unit_test(test_extra_run_keeps_the_schedule),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
