@@ -3,6 +3,7 @@
 #   make test       install missing packages (as root), build, run every test
 #   make demo       generate a small organisation's logs and score them
 #   make test-asan  the same tests under AddressSanitizer + UBSan (build-san/)
+#   make quality    the detection-quality benchmark (10 seeds, a few minutes)
 #   make SANITIZE=1 any target with sanitizers
 
 APT_PKGS := build-essential pkg-config libjansson-dev libgsl-dev libsqlite3-dev \
@@ -33,7 +34,7 @@ LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(ENGINE_SRC) $(MODEL_SRC))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps test check unit golden data-check test-asan demo clean
+.PHONY: all deps test check unit golden data-check test-asan demo quality clean
 all: $(BUILD)/ctinsights
 
 # Install what is missing when root; otherwise print the exact line to run.
@@ -73,6 +74,10 @@ test-asan: deps
 demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/ctinsights
 	@sh benchmarks/demo.sh $(BUILD)/ctinsights
+
+quality: deps
+	@$(MAKE) --no-print-directory $(BUILD)/ctinsights
+	@python3 benchmarks/quality.py --engine $(BUILD)/ctinsights $(QUALITY_ARGS)
 
 clean:
 	rm -rf build build-san demo-out

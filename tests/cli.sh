@@ -51,4 +51,9 @@ n=$(find "$tmp/s3/AWSLogs" -path '*/CloudTrail-Insight/*' -name '*_CloudTrail-In
 [ "$n" -ge 1 ] || { echo "FAIL: no S3-layout Insight file"; fails=$((fails + 1)); }
 zcat $(find "$tmp/s3" -name '*.json.gz') | python3 -c 'import json,sys; [json.loads(l) for l in sys.stdin]' \
     || { echo "FAIL: S3 files are not JSON"; fails=$((fails + 1)); }
+
+# Suppressed Insights are counted in the summary.
+"$bin" score --no-progress --config "$here/cases/tuning/config.yaml" "$here/cases/iam-burst/input" >/dev/null 2>"$tmp/e"
+check "tuning config" 0 $?
+has "suppressed counted" "1 insights (0 still open, 1 suppressed)" "$tmp/e"
 [ "$fails" -eq 0 ]
