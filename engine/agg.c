@@ -36,11 +36,6 @@ const char *agg_str(const struct agg *a, uint32_t id)
     return strpool_str(a->pool, id);
 }
 
-static uint32_t intern(struct agg *a, const char *s)
-{
-    return strpool_intern(a->pool, s, strlen(s));
-}
-
 static uint64_t key_hash(const struct agg_key *k)
 {
     uint32_t f[6] = {k->account, k->region, k->source, k->name, k->error,
@@ -137,14 +132,12 @@ static void add_event(struct agg *a, struct agg_key *k, const struct agg_event *
     a->nevents++;
 }
 
-void agg_add(struct agg *a, const struct ct_record *r, enum record_class cls,
-             struct diag *d)
+/* One valid record, its strings already interned (source and name 0 for
+ * a coverage-only record, flags 0). */
+static void add_interned(struct agg *a, uint32_t minute, const uint32_t *id,
+                         unsigned flags, struct diag *d)
 {
-    if (r->minute > UINT32_MAX)
-        return;
-    uint32_t minute = (uint32_t)r->minute;
-    uint32_t account = intern(a, r->account), region = intern(a, r->region);
-    uint32_t scope = scope_of(a, account, region);
+    uint32_t scope = scope_of(a, id[EVF_ACCOUNT], id[EVF_REGION]);
     struct agg_scope *s = &a->scopes[scope];
     if (minute < s->first_minute)
         s->first_minute = minute;
@@ -154,22 +147,38 @@ void agg_add(struct agg *a, const struct ct_record *r, enum record_class cls,
         a->first_minute = minute;
     if (minute > a->last_minute)
         a->last_minute = minute;
-    if (cls != RECORD_COUNT)
+    if (!flags)
         return;
-    struct agg_event ev = {0, minute, intern(a, r->arn), intern(a, r->agent),
-                           r->error ? intern(a, r->error) : 0};
-    struct agg_key k = {account, region, intern(a, r->source),
-                        intern(a, r->name), 0, scope, INSIGHT_CALL_RATE, 0, 0, 0};
-    if (r->is_write && a->cfg->call_rate) {
+    struct agg_event ev = {0, minute, id[EVF_ARN], id[EVF_AGENT], id[EVF_ERROR]};
+    struct agg_key k = {id[EVF_ACCOUNT], id[EVF_REGION], id[EVF_SOURCE],
+                        id[EVF_NAME], 0, scope, INSIGHT_CALL_RATE, 0, 0, 0};
+    if ((flags & EV_CALL) && a->cfg->call_rate) {
         add_event(a, &k, &ev, d);
         d->counted_calls++;
     }
-    if (r->counts_error && a->cfg->error_rate) {
+    if ((flags & EV_ERROR) && a->cfg->error_rate) {
         k.error = ev.error;
         k.type = INSIGHT_ERROR_RATE;
         add_event(a, &k, &ev, d);
         d->counted_errors++;
     }
+}
+
+void agg_add_batch(struct agg *a, const struct evbatch *b, struct diag *d)
+{
+    uint32_t *map = xmalloc((b->nstrs ? b->nstrs : 1) * sizeof(*map));
+    map[0] = 0;
+    for (size_t i = 1; i < b->nstrs; i++)
+        map[i] = strpool_intern_hashed(a->pool, b->text + b->strs[i].off,
+                                       b->strs[i].len, b->strs[i].hash);
+    for (size_t i = 0; i < b->n; i++) {
+        const struct evbatch_event *e = &b->ev[i];
+        uint32_t id[EVF__COUNT];
+        for (int f = 0; f < EVF__COUNT; f++)
+            id[f] = map[e->str[f]];
+        add_interned(a, e->minute, id, e->flags, d);
+    }
+    xfree(map);
 }
 
 static int event_cmp(const void *pa, const void *pb)

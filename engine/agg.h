@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "diag.h"
+#include "evbatch.h"
 #include "record.h"
 #include "strpool.h"
 
@@ -66,10 +67,9 @@ struct agg {
 struct agg *agg_new(const struct config *c);
 /* Free it. NULL-safe. */
 void agg_free(struct agg *a);
-/* Add a record classified RECORD_COUNT or RECORD_IGNORE (the latter only
- * extends its scope's coverage).  Counts into d. */
-void agg_add(struct agg *a, const struct ct_record *r, enum record_class cls,
-             struct diag *d);
+/* Add every event of b (coverage-only ones extend their scope's
+ * coverage).  Counts into d. */
+void agg_add_batch(struct agg *a, const struct evbatch *b, struct diag *d);
 /* Sort the events by (key, minute, …) and fill each key's slice. */
 void agg_finish(struct agg *a);
 /* The string of an id (borrowed). */

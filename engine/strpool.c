@@ -63,10 +63,11 @@ void strpool_free(struct strpool *p)
     xfree(p);
 }
 
-static size_t slot_of(const struct strpool *p, const char *s, size_t len)
+static size_t slot_of(const struct strpool *p, const char *s, size_t len,
+                      uint64_t hash)
 {
     size_t mask = p->nslots - 1;
-    size_t i = (size_t)strpool_hash(s, len, 0) & mask;
+    size_t i = (size_t)hash & mask;
     for (;;) {
         uint32_t id = p->slots[i];
         if (!id || (p->lens[id] == len && memcmp(p->strs[id], s, len) == 0))
@@ -99,12 +100,19 @@ static void rehash(struct strpool *p)
     p->nslots *= 2;
     p->slots = xcalloc(p->nslots, sizeof(*p->slots));
     for (uint32_t id = 1; id < p->n; id++)
-        p->slots[slot_of(p, p->strs[id], p->lens[id])] = id;
+        p->slots[slot_of(p, p->strs[id], p->lens[id],
+                         strpool_hash(p->strs[id], p->lens[id], 0))] = id;
 }
 
 uint32_t strpool_intern(struct strpool *p, const char *s, size_t len)
 {
-    size_t i = slot_of(p, s, len);
+    return strpool_intern_hashed(p, s, len, strpool_hash(s, len, 0));
+}
+
+uint32_t strpool_intern_hashed(struct strpool *p, const char *s, size_t len,
+                               uint64_t hash)
+{
+    size_t i = slot_of(p, s, len, hash);
     if (p->slots[i])
         return p->slots[i];
     if (p->n == p->cap) {
@@ -123,7 +131,7 @@ uint32_t strpool_intern(struct strpool *p, const char *s, size_t len)
 
 uint32_t strpool_find(const struct strpool *p, const char *s, size_t len)
 {
-    return p->slots[slot_of(p, s, len)];
+    return p->slots[slot_of(p, s, len, strpool_hash(s, len, 0))];
 }
 
 const char *strpool_str(const struct strpool *p, uint32_t id)

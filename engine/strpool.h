@@ -22,6 +22,9 @@ void strpool_free(struct strpool *p);
 /* The id of s[0..len) (which need not be NUL-terminated), adding it if new.
  * Never returns 0. */
 uint32_t strpool_intern(struct strpool *p, const char *s, size_t len);
+/* The same, given hash = strpool_hash(s, len, 0) already computed. */
+uint32_t strpool_intern_hashed(struct strpool *p, const char *s, size_t len,
+                               uint64_t hash);
 /* The id of s[0..len) if present, else 0. */
 uint32_t strpool_find(const struct strpool *p, const char *s, size_t len);
 /* The NUL-terminated string of id (borrowed, valid until strpool_free);

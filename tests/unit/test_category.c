@@ -14,6 +14,17 @@
 
 #define T0 (20000u * 1440u)
 
+/* Add one record to a, as a reader would (through an evbatch). */
+static void add_record(struct agg *a, const struct ct_record *r,
+                       enum record_class cls, struct diag *d)
+{
+    struct evbatch b;
+    evbatch_init(&b);
+    evbatch_add(&b, r, cls);
+    agg_add_batch(a, &b, d);
+    evbatch_free(&b);
+}
+
 static void test_limit_codes(void **state)
 {
     struct config c;
@@ -51,7 +62,7 @@ static const char *category_for(const char *source, const char *name,
         struct ct_record r = {"111122223333", "us-east-1", source, name,
                               i < failed ? error : NULL, "arn", "agent",
                               T0, 1, i < failed, 0, 0, NULL};
-        agg_add(a, &r, RECORD_COUNT, &d);
+        add_record(a, &r, RECORD_COUNT, &d);
     }
     agg_finish(a);
     uint32_t key = 0;
@@ -104,7 +115,7 @@ static void test_gap_is_maintenance(void **state)
     struct agg *a = agg_new(&c);
     struct ct_record r = {"1", "r", "ec2.amazonaws.com", "CreateSnapshot",
                           NULL, "arn", "agent", T0, 1, 0, 0, 0, NULL};
-    agg_add(a, &r, RECORD_COUNT, &d);
+    add_record(a, &r, RECORD_COUNT, &d);
     agg_finish(a);
     struct insight ins = {.key = 0, .start = T0 + 1440, .end = T0 + 1500,
                           .direction = DIRECTION_DECREASE};

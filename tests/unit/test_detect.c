@@ -12,6 +12,17 @@
 #define DAY 1440u
 #define T0 (20000u * DAY) /* a day boundary */
 
+/* Add one record to a, as a reader would (through an evbatch). */
+static void add_record(struct agg *a, const struct ct_record *r,
+                       enum record_class cls, struct diag *d)
+{
+    struct evbatch b;
+    evbatch_init(&b);
+    evbatch_add(&b, r, cls);
+    agg_add_batch(a, &b, d);
+    evbatch_free(&b);
+}
+
 struct fixture {
     struct config cfg;
     struct diag diag;
@@ -26,7 +37,7 @@ static void add_named(struct fixture *f, const char *name, uint32_t minute,
                           name, NULL, "arn:aws:iam::111122223333:user/a",
                           "cli", minute, 1, 0, 0, 0, NULL};
     for (uint32_t i = 0; i < n; i++)
-        agg_add(f->agg, &r, RECORD_COUNT, &f->diag);
+        add_record(f->agg, &r, RECORD_COUNT, &f->diag);
 }
 
 static void add(struct fixture *f, uint32_t minute, uint32_t n)
@@ -41,9 +52,9 @@ static void background(struct fixture *f, uint32_t end)
     struct ct_record r = {"111122223333", "us-east-1", "ec2.amazonaws.com",
                           "DescribeInstances", NULL, "x", "y", T0, 0, 0,
                           IGNORE_READ_OK, 0, NULL};
-    agg_add(f->agg, &r, RECORD_IGNORE, &f->diag);
+    add_record(f->agg, &r, RECORD_IGNORE, &f->diag);
     r.minute = end;
-    agg_add(f->agg, &r, RECORD_IGNORE, &f->diag);
+    add_record(f->agg, &r, RECORD_IGNORE, &f->diag);
     for (uint32_t m = T0 + 37; m < end; m += 120)
         add(f, m, 1);
 }
