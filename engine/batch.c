@@ -1,10 +1,10 @@
 #include "batch.h"
 
-#include "category.h"
+#include "insight_json.h"
 #include "reader.h"
-#include "suppress.h"
 #include "xalloc.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 void batch_init(struct batch *b, const struct config *c)
@@ -12,54 +12,102 @@ void batch_init(struct batch *b, const struct config *c)
     memset(b, 0, sizeof(*b));
     b->cfg = c;
     diag_init(&b->diag);
-    b->agg = agg_new(c);
+}
+
+static void drop_records(struct batch *b)
+{
+    for (size_t i = 0; i < b->nrecs; i++)
+        json_decref(b->recs[i].rec);
+    b->nrecs = 0;
 }
 
 void batch_free(struct batch *b)
 {
-    agg_free(b->agg);
-    insight_list_free(&b->insights);
+    drop_records(b);
+    xfree(b->recs);
+    stream_free(b->stream);
 }
+
+static void on_insight(void *ctx, const struct insight_report *r)
+{
+    struct batch *b = ctx;
+    b->recs = xgrow(b->recs, &b->recs_cap, b->nrecs + 1, sizeof(*b->recs));
+    struct batch_record *o = &b->recs[b->nrecs++];
+    o->rec = insight_json(r);
+    o->minute = r->state == STATE_START ? r->ins->start : r->ins->end;
+    o->state = r->state;
+    const char *key[6] = {r->error_rate ? "ApiErrorRateInsight" : "ApiCallRateInsight",
+                          r->account, r->region, r->source, r->name,
+                          r->error ? r->error : ""};
+    memcpy(o->key, key, sizeof(key));
+}
+
+struct pass {
+    struct batch *b;
+    size_t late;
+};
 
 static void on_batch(void *ctx, const char *name, const struct evbatch *eb)
 {
-    struct batch *b = ctx;
+    struct pass *p = ctx;
     (void)name;
-    agg_add_batch(b->agg, eb, &b->diag);
+    if (!p->late) /* once late, the pass is over: the sorted one follows */
+        p->late = stream_add_batch(p->b->stream, eb, &p->b->diag);
 }
 
-void batch_read(struct batch *b, const struct pathlist *files)
+/* One pass over files with the given reorder window.  Returns the number
+ * of late events (0: the result stands). */
+static size_t read_pass(struct batch *b, const struct pathlist *files, uint32_t reorder)
 {
+    stream_free(b->stream);
+    drop_records(b);
+    b->stream = stream_new(b->cfg, reorder, on_insight, b);
+    struct pass p = {b, 0};
     struct reader_opts o = {b->progress};
-    reader_run(files, b->cfg, &o, &b->diag, on_batch, b);
-    agg_finish(b->agg);
+    reader_run(files, b->cfg, &o, &b->diag, on_batch, &p);
+    if (!p.late)
+        stream_finish(b->stream);
+    return p.late;
 }
 
-void batch_detect(struct batch *b)
+static int record_cmp(const void *pa, const void *pb)
 {
-    struct detector dt;
-    detector_init(&dt, b->cfg);
-    for (size_t k = 0; k < b->agg->nkeys; k++)
-        if (b->agg->keys[k].n)
-            detect_key(&dt, b->agg, (uint32_t)k, &b->insights);
-    detector_free(&dt);
-    /* Name each Insight's category; drop the suppressed ones. */
-    struct insight_list *l = &b->insights;
-    size_t kept = 0;
-    for (size_t i = 0; i < l->n; i++) {
-        l->v[i].category = category_of(b->agg, b->cfg, &l->v[i]);
-        if (suppress_match(b->agg, b->cfg, &l->v[i]))
-            b->suppressed++;
-        else
-            l->v[kept++] = l->v[i];
+    const struct batch_record *x = pa, *y = pb;
+    if (x->minute != y->minute)
+        return x->minute < y->minute ? -1 : 1;
+    for (int i = 0; i < 6; i++) {
+        int c = strcmp(x->key[i], y->key[i]);
+        if (c)
+            return c;
     }
-    l->n = kept;
+    return x->state - y->state;
 }
 
-size_t batch_open_insights(const struct batch *b)
+static int reads_stdin(const struct pathlist *files)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < b->insights.n; i++)
-        n += !b->insights.v[i].closed;
-    return n;
+    for (size_t i = 0; i < files->n; i++)
+        if (strcmp(files->paths[i], "-") == 0)
+            return 1;
+    return 0;
+}
+
+void batch_run(struct batch *b, const struct pathlist *files)
+{
+    uint32_t reorder = (uint32_t)b->cfg->score_reorder_minutes;
+    if (reads_stdin(files))
+        reorder = STREAM_SORT_ALL; /* it cannot be read twice */
+    if (read_pass(b, files, reorder) && reorder != STREAM_SORT_ALL) {
+        /* Start again, sorted; what the first pass printed is not
+         * printed again. */
+        struct diag first = b->diag;
+        diag_init(&b->diag);
+        b->diag.out = first.out;
+        b->diag.max_messages = first.max_messages;
+        for (int r = 0; r < SKIP__COUNT; r++)
+            b->diag.quiet[r] = first.skipped[r];
+        b->sorted = 1;
+        read_pass(b, files, STREAM_SORT_ALL);
+    }
+    if (b->nrecs)
+        qsort(b->recs, b->nrecs, sizeof(*b->recs), record_cmp);
 }

@@ -1,37 +1,48 @@
 /*
- * batch — one pass over the files a user names: read, frame, classify and
- * aggregate every record, then find each key's Insights.
+ * batch — `ctinsights score`: the files a user names, read once through
+ * the engine, and the Insight records it decided, in output order.
  *
- * The result does not depend on the order of files or of records in them:
- * events are sorted by key and time before any model sees them.  Progress
- * goes to stderr when it is a terminal.  Not thread-safe.
+ * Files are read in the order listed (reader) into the engine (stream),
+ * which puts each account/region's records in time order within
+ * score.reorder_minutes.  When the input is more out of order than that
+ * (a shuffled export), or comes from standard input, it is read again and
+ * sorted whole first, so the result never depends on the order of files
+ * or of records in them.  Records are sorted by time, then key, then
+ * Start before End.  Not thread-safe.
  */
 #ifndef CTI_BATCH_H
 #define CTI_BATCH_H
 
-#include "agg.h"
 #include "config.h"
-#include "detect.h"
 #include "diag.h"
 #include "source.h"
+#include "stream.h"
+
+#include <jansson.h>
+#include <stdint.h>
+
+/* One Insight record and what it is sorted by. */
+struct batch_record {
+    json_t *rec;     /* owned */
+    uint32_t minute; /* its eventTime */
+    int state;
+    const char *key[6]; /* type, account, region, source, name, error ("") */
+};
 
 struct batch {
     const struct config *cfg;
     struct diag diag;
-    struct agg *agg;              /* owned */
-    struct insight_list insights; /* after batch_detect */
-    size_t suppressed;            /* Insights dropped by suppress rules */
-    int progress;                 /* print a progress line on stderr */
+    struct stream *stream;     /* owned */
+    struct batch_record *recs; /* after batch_run, in output order */
+    size_t nrecs, recs_cap;
+    int progress;              /* a progress line on stderr */
+    int sorted;                /* the input needed the sorted second pass */
 };
 
 void batch_init(struct batch *b, const struct config *c);
 void batch_free(struct batch *b);
-/* Read every file of files into the aggregate. */
-void batch_read(struct batch *b, const struct pathlist *files);
-/* Find the Insights of every key, in key order, name their categories and
- * drop those a suppress rule matches. */
-void batch_detect(struct batch *b);
-/* Count the Insights still open at the end of the data. */
-size_t batch_open_insights(const struct batch *b);
+/* Score every file of files; b->recs holds the records, b->diag the
+ * counts. */
+void batch_run(struct batch *b, const struct pathlist *files);
 
 #endif

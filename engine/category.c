@@ -59,47 +59,18 @@ int category_is_limit_code(const struct config *c, const char *code)
     return 0;
 }
 
-/* The error most calls of [from, to) returned, when most calls failed. */
-static uint32_t dominant_error(const struct agg *a, const struct agg_key *k,
-                               uint32_t from, uint32_t to)
+const char *category_of(const struct config *c, int decrease, const char *source,
+                        const char *name, const char *code)
 {
-    const struct agg_event *ev = a->events + k->first;
-    size_t lo = agg_lower_bound(a, k, from), hi = agg_lower_bound(a, k, to);
-    uint32_t best = 0;
-    size_t best_n = 0, failed = 0;
-    for (size_t i = lo; i < hi; i++) {
-        if (!ev[i].error)
-            continue;
-        failed++;
-        size_t n = 0;
-        for (size_t j = i; j < hi; j++)
-            n += ev[j].error == ev[i].error;
-        if (n > best_n) {
-            best_n = n;
-            best = ev[i].error;
-        }
-    }
-    return failed * 2 > hi - lo ? best : 0;
-}
-
-const char *category_of(const struct agg *a, const struct config *c,
-                        const struct insight *ins)
-{
-    if (ins->direction == DIRECTION_DECREASE)
+    if (decrease)
         return "maintenance-gap";
-    const struct agg_key *k = &a->keys[ins->key];
-    uint32_t code = k->type == INSIGHT_ERROR_RATE
-                        ? k->error
-                        : dominant_error(a, k, ins->start, ins->decided + 1);
     if (code) {
-        const char *s = agg_str(a, code);
-        if (category_is_limit_code(c, s))
+        if (category_is_limit_code(c, code))
             return "service-limit";
-        if (in_list(denied_codes, bare(s)))
+        if (in_list(denied_codes, bare(code)))
             return "access-denied";
     }
-    const char *name = agg_str(a, k->name);
-    if (strcmp(agg_str(a, k->source), "iam.amazonaws.com") == 0)
+    if (strcmp(source, "iam.amazonaws.com") == 0)
         return "iam-burst";
     if (has_prefix(deletion_verbs, name))
         return "deletion";

@@ -6,20 +6,19 @@
  * docs/cloudtrail-insights.md §4 plus categories.service_limit_codes),
  * access-denied, iam-burst (IAM write calls), deletion (Delete*,
  * Terminate*, Remove*, ...), provisioning (Run*, Create*, Launch*, ...), or
- * rate-change.  For a call-rate Insight the error code considered is the
- * one most calls of its first window returned, when most calls failed.
- * Pure; strings returned are static.
+ * rate-change.  The error code considered is an error-rate Insight's own,
+ * or for a call-rate Insight the one most calls of its first window
+ * returned when most calls failed.  Pure; strings returned are static.
  */
 #ifndef CTI_CATEGORY_H
 #define CTI_CATEGORY_H
 
-#include "agg.h"
 #include "config.h"
-#include "detect.h"
 
-/* The category of ins (a key of a). */
-const char *category_of(const struct agg *a, const struct config *c,
-                        const struct insight *ins);
+/* The category of an Insight on eventSource/eventName (decrease: a
+ * maintenance gap); code is the error code considered, or NULL. */
+const char *category_of(const struct config *c, int decrease, const char *source,
+                        const char *name, const char *code);
 /* Whether code is a service-limit or throttling code (built-in or c's). */
 int category_is_limit_code(const struct config *c, const char *code);
 

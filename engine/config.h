@@ -80,6 +80,8 @@ struct config {
     int infer_missing;       /* input.infer_missing: classify records lacking readOnly/managementEvent (bool) */
     /* output */
     int precision;           /* output.precision: significant digits of averages */
+    /* score */
+    int score_reorder_minutes; /* score.reorder_minutes: reorder window in memory */
     /* ignore */
     struct config_ignore *ignore;
     size_t n_ignore;

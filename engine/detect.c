@@ -1,68 +1,43 @@
 #include "detect.h"
 
-#include "xalloc.h"
-
 #include <math.h>
 #include <string.h>
 
-#define RING 64 /* >= the longest window, a power of two */
 /* Prior weight, in minutes, of a key's all-hours rate in each slot. */
 #define PRIOR_MINUTES 240.0
 #define WEEK_MINUTES 10080.0
 
-void detector_init(struct detector *dt, const struct config *c)
+void detect_run_init(struct detect_run *r, const struct config *c,
+                     struct detect_events events)
 {
-    dt->cfg = c;
-    dt->decay = season_decay(c->window_days);
+    r->cfg = c;
+    r->decay = season_decay(c->window_days);
+    r->events = events;
 }
 
-void detector_free(struct detector *dt)
+void detect_settings_for(const struct config *c, const char *account,
+                         const char *region, const char *source,
+                         const char *name, const char *error, int error_rate,
+                         struct detect_settings *out)
 {
-    (void)dt;
+    const struct config_override *o = config_override_for(
+        c, account, region, source, name, error,
+        error_rate ? "ApiErrorRateInsight" : "ApiCallRateInsight");
+    out->sensitivity = o && o->sensitivity >= 0 ? o->sensitivity : c->sensitivity;
+    out->min_count = (uint32_t)(o && o->min_count >= 0 ? o->min_count : c->min_count);
+    int days = o && o->min_history_days >= 0 ? o->min_history_days : c->min_history_days;
+    out->min_history = (uint32_t)days * MINUTES_PER_DAY;
+    int gaps = o && o->gaps >= 0 ? o->gaps : c->gaps;
+    out->gaps = gaps && !error_rate;
 }
 
-void insight_list_free(struct insight_list *l)
+void detect_model_init(struct key_model *m, const struct detect_settings *s)
 {
-    xfree(l->v);
-    memset(l, 0, sizeof(*l));
-}
-
-/* The state of one key's pass over its minutes. */
-struct pass {
-    const struct config *cfg;
-    double decay;
-    const struct agg_scope *scope;
-    uint32_t key;
-    /* this key's settings */
-    struct rate_params params;
-    uint32_t min_history; /* minutes */
-    int gaps;
-    struct gap_params gap_params;
-    /* models */
-    struct season season;
-    struct season_exposure exposure;
-    struct gap_state gap;
-    uint32_t ring_minute[RING], ring_count[RING];
-    /* the open increase Insight */
-    int open;
-    struct insight cur;
-    uint32_t last_elevated;        /* last minute whose window was elevated */
-    uint32_t last_minute_elevated; /* last minute elevated on its own */
-    uint32_t prev_end;             /* end of the previous increase */
-    double ref;                    /* reference rate half-way to the rise */
-    double cusum, cusum_peak;      /* cumulative excess over ref */
-    uint32_t cusum_minute, cusum_end;
-    /* the open gap Insight */
-    int gap_open;
-    struct insight gcur;
-    struct insight_list *out;
-};
-
-static void push(struct pass *ps, const struct insight *ins)
-{
-    struct insight_list *l = ps->out;
-    l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
-    l->v[l->n++] = *ins;
+    memset(m, 0, sizeof(*m));
+    m->set = *s;
+    season_init(&m->season);
+    gap_init(&m->gap);
+    m->head = UINT32_MAX;
 }
 
 /* Sensitivity 5 budgets 0.1 false alarm per account/region-week; each
@@ -73,90 +48,129 @@ static double derived_alpha(double sensitivity, uint32_t nkeys)
     return budget / ((nkeys ? nkeys : 1) * WEEK_MINUTES * SEASON_SCALES);
 }
 
-static void settings(struct pass *ps, const struct agg *a, const struct agg_key *k)
+static struct rate_params params_of(const struct detect_run *r,
+                                    const struct detect_scope *sc,
+                                    const struct key_model *m)
 {
-    const struct config *c = ps->cfg;
-    const char *type = k->type == INSIGHT_CALL_RATE ? "ApiCallRateInsight"
-                                                    : "ApiErrorRateInsight";
-    const struct config_override *o = config_override_for(
-        c, agg_str(a, k->account), agg_str(a, k->region), agg_str(a, k->source),
-        agg_str(a, k->name), agg_str(a, k->error), type);
-    double sensitivity = o && o->sensitivity >= 0 ? o->sensitivity : c->sensitivity;
+    const struct config *c = r->cfg;
     double alpha = c->alpha_start > 0 ? c->alpha_start
-                                      : derived_alpha(sensitivity, ps->scope->nkeys);
-    int min_count = o && o->min_count >= 0 ? o->min_count : c->min_count;
-    int history = o && o->min_history_days >= 0 ? o->min_history_days : c->min_history_days;
-    int gaps = o && o->gaps >= 0 ? o->gaps : c->gaps;
-    ps->params = (struct rate_params){alpha, c->alpha_end > alpha ? c->alpha_end : alpha,
-                                      min_count, c->min_ratio};
-    ps->min_history = (uint32_t)history * MINUTES_PER_DAY;
-    ps->gaps = gaps && k->type == INSIGHT_CALL_RATE;
-    ps->gap_params = (struct gap_params){c->gap_min_runs, (uint32_t)c->gap_min_period,
-                                         (uint32_t)c->gap_max_period};
+                                      : derived_alpha(m->set.sensitivity, sc->active_keys);
+    return (struct rate_params){alpha, c->alpha_end > alpha ? c->alpha_end : alpha,
+                                m->set.min_count, c->min_ratio};
 }
 
-static int has_history(const struct pass *ps, uint32_t m)
+static int has_history(const struct detect_scope *sc, const struct key_model *m,
+                       uint32_t t)
 {
-    return m >= ps->scope->first_minute + ps->min_history;
+    return t >= sc->coverage_start + m->set.min_history;
 }
 
-static uint32_t count_at(const struct pass *ps, uint32_t m)
+uint32_t detect_count_at(const struct key_model *m, uint32_t t)
 {
-    return ps->ring_minute[m % RING] == m ? ps->ring_count[m % RING] : 0;
+    if (m->head == UINT32_MAX || t > m->head || m->head - t >= DETECT_RECENT)
+        return 0;
+    return m->recent[t % DETECT_RECENT];
+}
+
+void detect_baseline_totals(const struct key_model *m,
+                            const struct season_exposure *e, double *events,
+                            double *minutes)
+{
+    season_totals(&m->season, e, events, minutes);
+    if (m->head == UINT32_MAX)
+        return;
+    for (uint32_t k = 0; k < DETECT_RECENT && k <= m->head; k++) {
+        uint32_t u = m->head - k, x = m->recent[u % DETECT_RECENT];
+        if (x && u < e->upto)
+            *events += x * pow(e->decay, (double)e->day - u / MINUTES_PER_DAY);
+    }
+}
+
+/* Move the recent window to end at t, folding the minutes that leave it
+ * into the baseline, oldest first. */
+static void remember(const struct detect_run *r, struct key_model *m,
+                     uint32_t t, uint32_t x)
+{
+    if (m->head != UINT32_MAX && t - m->head >= DETECT_RECENT) {
+        /* Every recent minute leaves. */
+        for (uint32_t k = DETECT_RECENT; k-- > 0;) {
+            uint32_t u = m->head - k;
+            if (k <= m->head && m->recent[u % DETECT_RECENT])
+                season_fold(&m->season, u, m->recent[u % DETECT_RECENT], r->decay);
+        }
+        memset(m->recent, 0, sizeof(m->recent));
+    } else if (m->head != UINT32_MAX) {
+        /* Minutes head+1..t take the slots of minutes 64 earlier. */
+        for (uint32_t u = m->head + 1; u <= t; u++) {
+            uint32_t *slot = &m->recent[u % DETECT_RECENT];
+            if (*slot)
+                season_fold(&m->season, u - DETECT_RECENT, *slot, r->decay);
+            *slot = 0;
+        }
+    }
+    m->head = t;
+    m->recent[t % DETECT_RECENT] = x;
 }
 
 /* An Insight ends after the later of where its excess peaked and its last
  * minute that was unusual on its own. */
-static uint32_t increase_end(const struct pass *ps)
+uint32_t detect_increase_end(const struct key_model *m)
 {
-    uint32_t last = ps->cusum_end > ps->last_minute_elevated ? ps->cusum_end
-                                                             : ps->last_minute_elevated;
+    uint32_t last = m->cusum_end > m->last_minute_elevated ? m->cusum_end
+                                                           : m->last_minute_elevated;
     return last + 1;
 }
 
-static void close_increase(struct pass *ps)
+static void close_increase(const struct detect_run *r, struct key_model *m,
+                           uint32_t key)
 {
-    ps->cur.closed = 1;
-    ps->cur.end = increase_end(ps);
-    push(ps, &ps->cur);
-    ps->prev_end = ps->last_elevated + 1;
-    ps->open = 0;
+    m->cur.closed = 1;
+    m->cur.end = detect_increase_end(m);
+    r->events.end(r->events.ctx, key, &m->cur);
+    m->prev_end = m->last_elevated + 1;
+    m->open = 0;
 }
 
-/* Nothing happened on the key from its last active minute until m:
- * an open increase may end; a periodic job's run may be overdue. */
-static void silence_until(struct pass *ps, uint32_t m)
+void detect_silence(const struct detect_run *r, const struct detect_scope *sc,
+                    struct key_model *m, uint32_t key, uint32_t t)
 {
-    if (ps->open && m > ps->last_elevated + (uint32_t)ps->cfg->end_after_minutes)
-        close_increase(ps);
-    if (!ps->gaps || ps->gap_open)
+    if (m->open && t > m->last_elevated + (uint32_t)r->cfg->end_after_minutes)
+        close_increase(r, m, key);
+    if (!m->set.gaps || m->gap_open)
         return;
     struct gap_verdict v;
-    gap_judge(&ps->gap, &ps->gap_params, &v);
+    struct gap_params gp = {r->cfg->gap_min_runs, (uint32_t)r->cfg->gap_min_period,
+                            (uint32_t)r->cfg->gap_max_period};
+    gap_judge(&m->gap, &gp, &v);
     /* A gap only when the key was silent through the deadline (a run
      * still going on at it is not missing). */
-    if (!v.periodic || m <= v.deadline || ps->gap.last_active >= v.deadline ||
-        !has_history(ps, v.due))
+    if (!v.periodic || t <= v.deadline || m->gap.last_active >= v.deadline ||
+        !has_history(sc, m, v.due))
         return;
-    ps->gap_open = 1;
-    ps->gcur = (struct insight){
-        .key = ps->key, .start = v.due, .direction = DIRECTION_DECREASE,
-        .decided = v.deadline, .window = 0, .observed = 0,
-        .expected = 1, .mean = 1.0 / v.period, .slot = -1, .tail = 0,
-        .peak_score = 0, .period = v.period, .last_run = v.last_run,
+    m->gap_open = 1;
+    m->gcur = (struct insight){
+        .start = v.due, .direction = DIRECTION_DECREASE, .decided = v.deadline,
+        .window = 0, .observed = 0, .expected = 1, .mean = 1.0 / v.period,
+        .slot = -1, .tail = 0, .peak_score = 0, .period = v.period,
+        .last_run = v.last_run,
     };
+    r->events.start(r->events.ctx, key, &m->gcur);
 }
 
-/* A run came: an open gap ends at it. Returns whether one was open. */
-static int run_arrived(struct pass *ps, uint32_t m)
+uint32_t detect_timer(const struct detect_run *r, const struct key_model *m)
 {
-    if (!ps->gap_open)
-        return 0;
-    ps->gcur.end = m;
-    ps->gcur.closed = 1;
-    push(ps, &ps->gcur);
-    ps->gap_open = 0;
-    return 1;
+    uint32_t t = UINT32_MAX;
+    if (m->open)
+        t = m->last_elevated + (uint32_t)r->cfg->end_after_minutes + 1;
+    if (m->set.gaps && !m->gap_open) {
+        struct gap_verdict v;
+        struct gap_params gp = {r->cfg->gap_min_runs, (uint32_t)r->cfg->gap_min_period,
+                                (uint32_t)r->cfg->gap_max_period};
+        gap_judge(&m->gap, &gp, &v);
+        if (v.periodic && m->gap.last_active < v.deadline && v.deadline + 1 < t)
+            t = v.deadline + 1;
+    }
+    return t;
 }
 
 struct window_test {
@@ -165,12 +179,13 @@ struct window_test {
     double expected, tail;
 };
 
-/* Judge minute m over each window of at most max_window minutes ending at
+/* Judge minute t over each window of at most max_window minutes ending at
  * it, clipped so that it starts no earlier than `from` (minutes an earlier
  * Insight already explained are not evidence again).  best gets the
  * shortest unusual window, else the most elevated one; *minute_verdict
- * the verdict of minute m alone. */
-static void judge_windows(const struct pass *ps, uint32_t m, const struct season_expect *e1,
+ * the verdict of minute t alone. */
+static void judge_windows(const struct key_model *m, const struct rate_params *p,
+                          uint32_t t, const struct season_expect *e1,
                           uint32_t max_window, uint32_t from, struct window_test *best,
                           enum rate_verdict *minute_verdict)
 {
@@ -178,11 +193,11 @@ static void judge_windows(const struct pass *ps, uint32_t m, const struct season
     *minute_verdict = RATE_NORMAL;
     uint32_t sum = 0, span = 0;
     for (int w = 0; w < SEASON_SCALES && season_scales[w] <= max_window; w++) {
-        uint32_t want = season_scales[w] < m - from + 1 ? season_scales[w] : m - from + 1;
+        uint32_t want = season_scales[w] < t - from + 1 ? season_scales[w] : t - from + 1;
         if (w > 0 && want == span)
             break; /* clipped: no longer window to try */
         for (; span < want; span++)
-            sum += count_at(ps, m - span);
+            sum += detect_count_at(m, t - span);
         /* Variance of the window's count: the key's own spread at that
          * scale (at least that of independent minutes), plus the
          * uncertainty of the estimated rate (Gamma-Poisson predictive), as
@@ -195,7 +210,7 @@ static void judge_windows(const struct pass *ps, uint32_t m, const struct season
         struct rate_baseline b = {mean, spread + mean * mean / events,
                                   e1->minutes / span};
         double tail;
-        enum rate_verdict v = rate_judge(&ps->params, &b, sum, &tail);
+        enum rate_verdict v = rate_judge(p, &b, sum, &tail);
         if (w == 0)
             *minute_verdict = v;
         if (best->verdict == RATE_UNUSUAL)
@@ -205,131 +220,105 @@ static void judge_windows(const struct pass *ps, uint32_t m, const struct season
     }
 }
 
-/* Where the rise that the window ending at m caught began: the minute
+/* Where the rise that the window ending at t caught began: the minute
  * after the lowest point of the cumulative excess over the reference rate
  * (the CUSUM change point). */
-static uint32_t onset(const struct pass *ps, uint32_t m, uint32_t window, double ref)
+static uint32_t onset(const struct key_model *m, uint32_t t, uint32_t window,
+                      double ref)
 {
     double cum = 0, low = 0;
-    uint32_t start = m - window + 1;
-    for (uint32_t t = m - window + 1; t < m; t++) {
-        cum += count_at(ps, t) - ref;
+    uint32_t start = t - window + 1;
+    for (uint32_t u = t - window + 1; u < t; u++) {
+        cum += detect_count_at(m, u) - ref;
         if (cum < low) {
             low = cum;
-            start = t + 1;
+            start = u + 1;
         }
     }
     return start;
 }
 
-/* Follow an open Insight through minute m: the cumulative excess over the
+/* Follow an open Insight through minute t: the cumulative excess over the
  * reference rate peaks where the rise ends (silent minutes since the last
  * active one count as zeros). */
-static void follow(struct pass *ps, uint32_t m, uint32_t x)
+static void follow(struct key_model *m, uint32_t t, uint32_t x)
 {
-    ps->cusum -= ps->ref * (m - ps->cusum_minute - 1);
-    ps->cusum += x - ps->ref;
-    ps->cusum_minute = m;
-    if (ps->cusum > ps->cusum_peak) {
-        ps->cusum_peak = ps->cusum;
-        ps->cusum_end = m;
+    m->cusum -= m->ref * (t - m->cusum_minute - 1);
+    m->cusum += x - m->ref;
+    m->cusum_minute = t;
+    if (m->cusum > m->cusum_peak) {
+        m->cusum_peak = m->cusum;
+        m->cusum_end = t;
     }
 }
 
-static void judge(struct pass *ps, uint32_t m, uint32_t x)
+static void judge(const struct detect_run *r, const struct detect_scope *sc,
+                  struct key_model *m, uint32_t key, uint32_t t, uint32_t x)
 {
-    if (!has_history(ps, m))
+    if (!has_history(sc, m, t))
         return;
+    struct rate_params p = params_of(r, sc, m);
     struct season_expect e;
-    season_expect(&ps->season, &ps->exposure, m, ps->cfg->seasonality,
-                  PRIOR_MINUTES, &e);
-    struct window_test t;
+    season_expect(&m->season, sc->exposure, t, r->cfg->seasonality, PRIOR_MINUTES, &e);
+    struct window_test w;
     enum rate_verdict minute;
-    if (ps->open) {
-        judge_windows(ps, m, &e, ps->cur.window, ps->cur.start, &t, &minute);
-        follow(ps, m, x);
-        if (t.verdict != RATE_NORMAL) {
-            ps->last_elevated = m;
-            double score = rate_score(t.tail);
-            if (score > ps->cur.peak_score)
-                ps->cur.peak_score = score;
+    if (m->open) {
+        judge_windows(m, &p, t, &e, m->cur.window, m->cur.start, &w, &minute);
+        follow(m, t, x);
+        if (w.verdict != RATE_NORMAL) {
+            m->last_elevated = t;
+            double score = rate_score(w.tail);
+            if (score > m->cur.peak_score)
+                m->cur.peak_score = score;
         }
         if (minute != RATE_NORMAL)
-            ps->last_minute_elevated = m;
+            m->last_minute_elevated = t;
         return;
     }
-    judge_windows(ps, m, &e, season_scales[SEASON_SCALES - 1], ps->prev_end, &t, &minute);
-    if (t.verdict != RATE_UNUSUAL)
+    judge_windows(m, &p, t, &e, season_scales[SEASON_SCALES - 1], m->prev_end, &w, &minute);
+    if (w.verdict != RATE_UNUSUAL)
         return;
-    ps->ref = (e.mean + (double)t.observed / t.window) / 2;
-    uint32_t start = onset(ps, m, t.window, ps->ref);
-    ps->open = 1;
-    ps->cur = (struct insight){
-        .key = ps->key, .start = start, .end = m + 1, .closed = 0,
-        .direction = DIRECTION_INCREASE, .decided = m, .window = t.window,
-        .observed = t.observed, .expected = t.expected, .mean = e.mean,
-        .slot = e.slot, .tail = t.tail, .peak_score = rate_score(t.tail),
+    m->ref = (e.mean + (double)w.observed / w.window) / 2;
+    uint32_t start = onset(m, t, w.window, m->ref);
+    m->open = 1;
+    m->cur = (struct insight){
+        .start = start, .end = t + 1, .closed = 0,
+        .direction = DIRECTION_INCREASE, .decided = t, .window = w.window,
+        .observed = w.observed, .expected = w.expected, .mean = e.mean,
+        .slot = e.slot, .tail = w.tail, .peak_score = rate_score(w.tail),
     };
-    ps->last_elevated = m;
-    ps->last_minute_elevated = m;
-    /* The excess from the start up to m, for the end's change point. */
-    ps->cusum = 0;
-    ps->cusum_peak = -1e300;
-    ps->cusum_minute = start - 1;
-    for (uint32_t u = start; u <= m; u++)
-        follow(ps, u, count_at(ps, u));
+    m->last_elevated = t;
+    m->last_minute_elevated = t;
+    /* The excess from the start up to t, for the end's change point. */
+    m->cusum = 0;
+    m->cusum_peak = -1e300;
+    m->cusum_minute = start - 1;
+    for (uint32_t u = start; u <= t; u++)
+        follow(m, u, detect_count_at(m, u));
+    r->events.start(r->events.ctx, key, &m->cur);
 }
 
-static void remember(struct pass *ps, uint32_t m, uint32_t x)
+/* A run came: an open gap ends at it. Returns whether one was open. */
+static int run_arrived(const struct detect_run *r, struct key_model *m,
+                       uint32_t key, uint32_t t)
 {
-    ps->ring_minute[m % RING] = m;
-    ps->ring_count[m % RING] = x;
-    season_add(&ps->season, m, x);
+    if (!m->gap_open)
+        return 0;
+    m->gcur.end = t;
+    m->gcur.closed = 1;
+    r->events.end(r->events.ctx, key, &m->gcur);
+    m->gap_open = 0;
+    return 1;
 }
 
-void detect_key(struct detector *dt, const struct agg *a, uint32_t k,
-                struct insight_list *out)
+void detect_step(const struct detect_run *r, const struct detect_scope *sc,
+                 struct key_model *m, uint32_t key, uint32_t t, uint32_t x)
 {
-    const struct agg_key *key = &a->keys[k];
-    struct pass *ps = xcalloc(1, sizeof(*ps));
-    ps->cfg = dt->cfg;
-    ps->decay = dt->decay;
-    ps->scope = &a->scopes[key->scope];
-    ps->key = k;
-    ps->out = out;
-    settings(ps, a, key);
-    season_init(&ps->season);
-    season_exposure_init(&ps->exposure, ps->scope->first_minute);
-    gap_init(&ps->gap);
-    for (int i = 0; i < RING; i++)
-        ps->ring_minute[i] = UINT32_MAX;
-
-    const struct agg_event *ev = a->events + key->first;
-    size_t i = 0;
-    while (i < key->n) {
-        uint32_t m = ev[i].minute, x = 0;
-        while (i < key->n && ev[i].minute == m) {
-            x++;
-            i++;
-        }
-        uint32_t day = m / MINUTES_PER_DAY;
-        season_advance(&ps->season, day, ps->decay);
-        season_exposure_advance(&ps->exposure, day, ps->decay);
-        silence_until(ps, m);
-        remember(ps, m, x);
-        judge(ps, m, x);
-        int flagged = run_arrived(ps, m);
-        gap_activity(&ps->gap, m, flagged);
+    detect_silence(r, sc, m, key, t);
+    remember(r, m, t, x);
+    judge(r, sc, m, key, t, x);
+    if (m->set.gaps) {
+        int flagged = run_arrived(r, m, key, t);
+        gap_activity(&m->gap, t, flagged);
     }
-    /* The scope's data ends after its last minute. */
-    silence_until(ps, ps->scope->last_minute + 1);
-    if (ps->open) {
-        ps->cur.end = increase_end(ps);
-        push(ps, &ps->cur);
-    }
-    if (ps->gap_open) {
-        ps->gcur.end = ps->scope->last_minute + 1;
-        push(ps, &ps->gcur);
-    }
-    xfree(ps);
 }

@@ -1,27 +1,31 @@
 /*
- * detect — the Start/End lifecycle of Insights for one key at a time.
+ * detect — the Start/End lifecycle of Insights for one key, minute by
+ * minute in event time.
  *
- * A key's events (sorted by minute) become per-minute counts, zeros
- * included.  Once the account/region has min_history_days of coverage,
- * each active minute is judged against the key's seasonal expectation
- * (models/model_season) over windows of 1, 5, 15 and 60 minutes ending at
- * it (models/model_rate), so sharp bursts start within their first minute
- * and sustained moderate rises within the hour.  The start probability
- * threshold is detector.alpha_start, or, when that is 0, derived from
- * detector.sensitivity as a false-alarm budget per account/region-week
- * shared by all its keys and window sizes.  An Insight stays open while
- * minutes stay elevated and ends after end_after_minutes normal minutes;
- * it spans its first to its last minute above expectation.  For periodic
- * call-rate keys (models/model_gap) a run that does not come opens a
- * decrease Insight (a maintenance gap) at the minute it was due, decided
- * once its grace has passed; the next run ends it.  Insights still open
- * where the scope's data ends are reported open.  Reentrant: one struct
- * detector per thread.
+ * A key's model sees its active minutes in time order (detect_step) and is
+ * told when nothing happened until a minute (detect_silence, at the time
+ * detect_timer asks for).  Each active minute is judged, once the
+ * account/region has min_history_days of coverage, against the key's
+ * seasonal expectation (models/model_season) over windows of 1, 5, 15 and
+ * 60 minutes ending at it (models/model_rate), so sharp bursts start within
+ * their first minute and sustained moderate rises within the hour.  The
+ * start probability threshold is detector.alpha_start, or, when that is 0,
+ * derived from detector.sensitivity as a false-alarm budget per
+ * account/region-week shared by its active keys and window sizes.  An
+ * Insight stays open while minutes stay elevated and ends after
+ * end_after_minutes normal minutes; it spans its onset (the change point
+ * of the window that caught it) to the later of where its excess peaked
+ * and its last minute unusual on its own.  A key's minutes join its
+ * baseline once they leave its DETECT_RECENT-minute window of recent
+ * counts.  For periodic call-rate keys (models/model_gap) a run that does
+ * not come opens a decrease Insight (a maintenance gap) at the minute it
+ * was due, decided once its grace has passed; the next run ends it.
+ * Starts and Ends are reported through struct detect_events as they are
+ * decided.  Reentrant; a model belongs to one thread.
  */
 #ifndef CTI_DETECT_H
 #define CTI_DETECT_H
 
-#include "agg.h"
 #include "config.h"
 #include "model_gap.h"
 #include "model_rate.h"
@@ -30,13 +34,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Minutes of recent counts a key keeps (>= the longest window, a power of
+ * two). */
+#define DETECT_RECENT 64u
+
 enum direction { DIRECTION_INCREASE, DIRECTION_DECREASE };
 
 struct insight {
-    uint32_t key;          /* index into agg keys */
     uint32_t start;        /* first minute */
-    uint32_t end;          /* minute after the last one */
-    int closed;            /* End decided (else still open at end of data) */
+    uint32_t end;          /* minute after the last one (when closed) */
+    int closed;            /* End decided */
     enum direction direction;
     uint32_t decided;      /* the Start could be emitted at the end of this minute */
     uint32_t window;       /* minutes of the test that started it (0: gap) */
@@ -47,26 +54,88 @@ struct insight {
     double tail;           /* probability of the observed count, or more */
     double peak_score;     /* highest score over the Insight's minutes */
     uint32_t period;       /* gaps: the job's period, minutes */
-    uint32_t last_run;     /* gaps: start of the last run before the gap */
-    const char *category;  /* set by insight_categorize */
+    uint32_t last_run;     /* gaps: start of the last run on schedule */
 };
 
-struct insight_list {
-    struct insight *v;
-    size_t n, cap;
+/* A key's settings: the global ones, or an override's. */
+struct detect_settings {
+    double sensitivity;
+    uint32_t min_count;
+    uint32_t min_history; /* minutes */
+    int gaps;             /* learn periodic runs (call-rate keys only) */
 };
 
-struct detector {
+/* Where decisions go.  ins is borrowed for the call; key is the caller's. */
+struct detect_events {
+    void (*start)(void *ctx, uint32_t key, const struct insight *ins);
+    void (*end)(void *ctx, uint32_t key, const struct insight *ins);
+    void *ctx;
+};
+
+/* What a key's account/region tells its model. */
+struct detect_scope {
+    uint32_t coverage_start;                  /* first minute of its logs */
+    const struct season_exposure *exposure;   /* minutes observed per slot */
+    uint32_t active_keys;                     /* keys sharing the false-alarm budget */
+};
+
+/* Run-wide settings shared by every key. */
+struct detect_run {
     const struct config *cfg;
     double decay; /* per day of age, from baseline.window_days */
+    struct detect_events events;
 };
 
-void detector_init(struct detector *dt, const struct config *c);
-void detector_free(struct detector *dt);
-/* Find the Insights of key index k of a (after agg_finish), appending to
- * out. */
-void detect_key(struct detector *dt, const struct agg *a, uint32_t k,
-                struct insight_list *out);
-void insight_list_free(struct insight_list *l);
+struct key_model {
+    struct detect_settings set;
+    struct season season;
+    struct gap_state gap;
+    uint32_t recent[DETECT_RECENT]; /* counts of minutes (head - DETECT_RECENT, head] */
+    uint32_t head;                  /* latest minute in recent; UINT32_MAX = none */
+    /* the open increase Insight */
+    int open;
+    struct insight cur;
+    uint32_t last_elevated;        /* last minute whose window was elevated */
+    uint32_t last_minute_elevated; /* last minute elevated on its own */
+    uint32_t prev_end;             /* end of the previous increase */
+    double ref;                    /* reference rate half-way to the rise */
+    double cusum, cusum_peak;      /* cumulative excess over ref */
+    uint32_t cusum_minute, cusum_end;
+    /* the open gap Insight */
+    int gap_open;
+    struct insight gcur;
+};
+
+void detect_run_init(struct detect_run *r, const struct config *c,
+                     struct detect_events events);
+/* The settings of a key: the config's, with the first matching override
+ * applied.  error is NULL for call-rate keys. */
+void detect_settings_for(const struct config *c, const char *account,
+                         const char *region, const char *source,
+                         const char *name, const char *error, int error_rate,
+                         struct detect_settings *out);
+void detect_model_init(struct key_model *m, const struct detect_settings *s);
+/* Key `key` had x (> 0) events in minute t (later than any minute seen
+ * before). */
+void detect_step(const struct detect_run *r, const struct detect_scope *sc,
+                 struct key_model *m, uint32_t key, uint32_t t, uint32_t x);
+/* Nothing happened on the key after its last active minute until t. */
+void detect_silence(const struct detect_run *r, const struct detect_scope *sc,
+                    struct key_model *m, uint32_t key, uint32_t t);
+/* The minute at which silence would change something (an open increase
+ * ends, a job's run is overdue), for detect_silence; UINT32_MAX when
+ * none. */
+uint32_t detect_timer(const struct detect_run *r, const struct key_model *m);
+/* Where the open increase would end if it ended now (minute after its
+ * last minute). */
+uint32_t detect_increase_end(const struct key_model *m);
+/* The key's weighted events and minutes behind its baseline as e counts
+ * it (recent minutes e has already counted included): events / minutes is
+ * its baseline rate per minute. */
+void detect_baseline_totals(const struct key_model *m,
+                            const struct season_exposure *e, double *events,
+                            double *minutes);
+/* The count of minute t if it is among the recent minutes, else 0. */
+uint32_t detect_count_at(const struct key_model *m, uint32_t t);
 
 #endif

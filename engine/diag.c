@@ -47,7 +47,7 @@ void diag_skip(struct diag *d, enum skip_reason r, const char *file,
                const char *buf, size_t offset, const char *detail)
 {
     uint64_t n = ++d->skipped[r];
-    if (n > d->max_messages)
+    if (n > d->max_messages || n <= d->quiet[r])
         return;
     if (buf) {
         size_t line, col;
@@ -93,6 +93,12 @@ void diag_summary(const struct diag *d, const struct diag_findings *f,
         if (d->ignored[i])
             fprintf(o, "ctinsights:   ignored %-20s %llu\n", ignore_names[i],
                     (unsigned long long)d->ignored[i]);
+    if (d->late)
+        fprintf(o, "ctinsights:   late (dropped)              %llu\n",
+                (unsigned long long)d->late);
+    if (f->sorted)
+        fprintf(o, "ctinsights: records were more than score.reorder_minutes out of "
+                   "time order: read twice, the second time sorted\n");
     fprintf(o, "ctinsights: %zu keys, %zu insights (%zu still open, %zu suppressed)\n",
             f->keys, f->insights, f->open_insights, f->suppressed);
 }

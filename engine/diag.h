@@ -47,8 +47,11 @@ struct diag {
     uint64_t records;        /* record candidates seen (valid or not) */
     uint64_t counted_calls;  /* events counted for call-rate keys */
     uint64_t counted_errors; /* events counted for error-rate keys */
+    uint64_t late;           /* counted events for minutes already closed (dropped) */
     uint64_t skipped[SKIP__COUNT];
     uint64_t ignored[IGNORE__COUNT];
+    uint64_t quiet[SKIP__COUNT]; /* the first this many of each reason are not printed
+                                    (already printed by an earlier pass) */
     unsigned max_messages; /* messages printed per reason (default 10) */
     FILE *out;             /* where messages go (default stderr) */
 };
@@ -68,6 +71,7 @@ uint64_t diag_skipped(const struct diag *d);
 /* What the run found, for the summary. */
 struct diag_findings {
     size_t keys, insights, open_insights, suppressed;
+    int sorted; /* the input was read twice, the second time sorted */
 };
 /* Print the run summary (files, records, skips and ignores by reason, and
  * the findings) to d->out. */

@@ -10,7 +10,6 @@
  */
 #include "batch.h"
 #include "config.h"
-#include "insight_json.h"
 #include "model_rate.h"
 #include "out.h"
 #include "timefmt.h"
@@ -131,46 +130,8 @@ static int list_paths(int argc, char **argv, struct pathlist *files,
     return 0;
 }
 
-struct outrec {
-    json_t *rec;
-    uint32_t minute;
-    const struct agg_key *key;
-    int state;
-};
-
-static int outrec_cmp(const void *pa, const void *pb, void *ctx)
-{
-    const struct outrec *x = pa, *y = pb;
-    if (x->minute != y->minute)
-        return x->minute < y->minute ? -1 : 1;
-    int c = agg_key_cmp(ctx, x->key, y->key);
-    if (c)
-        return c;
-    return x->state - y->state;
-}
-
-/* Every Start and End record of b's Insights, in time then key order. */
-static struct outrec *build_records(const struct batch *b, size_t *n)
-{
-    const struct insight_list *l = &b->insights;
-    struct outrec *v = xcalloc(l->n * 2 + 1, sizeof(*v));
-    size_t k = 0;
-    for (size_t i = 0; i < l->n; i++) {
-        const struct insight *ins = &l->v[i];
-        const struct agg_key *key = &b->agg->keys[ins->key];
-        v[k++] = (struct outrec){insight_json(b->agg, b->cfg, ins, STATE_START),
-                                 ins->start, key, STATE_START};
-        if (ins->closed)
-            v[k++] = (struct outrec){insight_json(b->agg, b->cfg, ins, STATE_END),
-                                     ins->end, key, STATE_END};
-    }
-    qsort_r(v, k, sizeof(*v), outrec_cmp, (void *)b->agg);
-    *n = k;
-    return v;
-}
-
 static int write_records(const struct opts *o, const struct config *c,
-                         struct outrec *v, size_t n)
+                         const struct batch_record *v, size_t n)
 {
     struct out_sink sink;
     memset(&sink, 0, sizeof(sink));
@@ -204,7 +165,7 @@ struct run {
     double t0;
 };
 
-/* Parse options, load the config, list the paths and read them.  Returns
+/* Parse options, load the config, list the paths and score them.  Returns
  * 0, or EXIT_USAGE (message printed); run_end must be called either way. */
 static int run_start(int argc, char **argv, struct run *r, int messages)
 {
@@ -218,7 +179,7 @@ static int run_start(int argc, char **argv, struct run *r, int messages)
     r->b.progress = r->o.progress;
     if (!messages)
         r->b.diag.max_messages = 0;
-    batch_read(&r->b, &r->files);
+    batch_run(&r->b, &r->files);
     return 0;
 }
 
@@ -235,16 +196,12 @@ static int cmd_score(int argc, char **argv)
     int rc = run_start(argc, argv, &r, 1);
     if (rc != 0)
         goto done;
-    batch_detect(&r.b);
-    size_t n;
-    struct outrec *recs = build_records(&r.b, &n);
-    int out_rc = write_records(&r.o, &r.c, recs, n);
-    for (size_t i = 0; i < n; i++)
-        json_decref(recs[i].rec);
-    xfree(recs);
+    int out_rc = write_records(&r.o, &r.c, r.b.recs, r.b.nrecs);
     if (!r.o.quiet) {
-        struct diag_findings f = {r.b.agg->nkeys, r.b.insights.n,
-                                  batch_open_insights(&r.b), r.b.suppressed};
+        struct stream_stats st;
+        stream_get_stats(r.b.stream, &st);
+        struct diag_findings f = {st.keys, st.insights, st.open, st.suppressed,
+                                  r.b.sorted};
         diag_summary(&r.b.diag, &f, now() - r.t0);
     }
     if (out_rc != 0 || (r.o.strict && diag_skipped(&r.b.diag) > 0))
@@ -254,10 +211,39 @@ done:
     return rc;
 }
 
-static int key_order(const void *pa, const void *pb, void *a)
+/* Keys as NDJSON lines, collected to be sorted by their strings. */
+struct key_line {
+    char *sort, *line;
+};
+
+struct key_lines {
+    struct key_line *v;
+    size_t n, cap;
+};
+
+static void collect_key(void *ctx, const struct stream_key_info *k)
 {
-    return agg_key_cmp(a, *(const struct agg_key *const *)pa,
-                       *(const struct agg_key *const *)pb);
+    struct key_lines *l = ctx;
+    const char *type = k->error_rate ? "ApiErrorRateInsight" : "ApiCallRateInsight";
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:I}", "insightType", type,
+                          "account", k->account, "region", k->region, "eventSource",
+                          k->source, "eventName", k->name, "errorCode",
+                          k->error ? json_string(k->error) : json_null(), "count",
+                          (json_int_t)k->count);
+    l->v = xgrow(l->v, &l->cap, l->n + 1, sizeof(*l->v));
+    struct key_line *kl = &l->v[l->n++];
+    kl->line = json_dumps(o, JSON_COMPACT);
+    json_decref(o);
+    size_t len = strlen(type) + strlen(k->account) + strlen(k->region) +
+                 strlen(k->source) + strlen(k->name) + (k->error ? strlen(k->error) : 0) + 6;
+    kl->sort = xmalloc(len);
+    snprintf(kl->sort, len, "%s\x01%s\x01%s\x01%s\x01%s\x01%s", type, k->account,
+             k->region, k->source, k->name, k->error ? k->error : "");
+}
+
+static int key_line_cmp(const void *pa, const void *pb)
+{
+    return strcmp(((const struct key_line *)pa)->sort, ((const struct key_line *)pb)->sort);
 }
 
 static int cmd_keys(int argc, char **argv)
@@ -266,29 +252,17 @@ static int cmd_keys(int argc, char **argv)
     int rc = run_start(argc, argv, &r, 0);
     if (rc != 0)
         goto done;
-    const struct agg *a = r.b.agg;
-    const struct agg_key **order = xcalloc(a->nkeys + 1, sizeof(*order));
-    size_t n = 0;
-    for (size_t i = 0; i < a->nkeys; i++)
-        if (a->keys[i].n)
-            order[n++] = &a->keys[i];
-    qsort_r(order, n, sizeof(*order), key_order, (void *)a);
-    for (size_t i = 0; i < n; i++) {
-        const struct agg_key *k = order[i];
-        json_t *o2 = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:I}", "insightType",
-                               k->type == INSIGHT_CALL_RATE ? "ApiCallRateInsight"
-                                                            : "ApiErrorRateInsight",
-                               "account", agg_str(a, k->account), "region",
-                               agg_str(a, k->region), "eventSource",
-                               agg_str(a, k->source), "eventName",
-                               agg_str(a, k->name), "errorCode",
-                               k->error ? json_string(agg_str(a, k->error)) : json_null(),
-                               "count", (json_int_t)k->n);
-        json_dumpf(o2, stdout, JSON_COMPACT);
+    struct key_lines l = {0};
+    stream_each_key(r.b.stream, collect_key, &l);
+    if (l.n)
+        qsort(l.v, l.n, sizeof(*l.v), key_line_cmp);
+    for (size_t i = 0; i < l.n; i++) {
+        fputs(l.v[i].line, stdout);
         fputc('\n', stdout);
-        json_decref(o2);
+        xfree(l.v[i].line);
+        xfree(l.v[i].sort);
     }
-    xfree(order);
+    xfree(l.v);
     rc = fflush(stdout) == 0 ? EXIT_OK : EXIT_FINDINGS;
 done:
     run_end(&r);

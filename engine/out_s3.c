@@ -129,7 +129,8 @@ static int s3_close(struct out_sink *s)
 {
     struct s3_state *st = s->priv;
     int rc = 0;
-    qsort(st->recs, st->n, sizeof(*st->recs), group_cmp);
+    if (st->n)
+        qsort(st->recs, st->n, sizeof(*st->recs), group_cmp);
     size_t i = 0;
     while (i < st->n && rc == 0) {
         size_t j = i + 1;

@@ -1,7 +1,5 @@
 #include "suppress.h"
 
-#include "xalloc.h"
-
 #include <fnmatch.h>
 
 static int in_daily_window(const struct config_suppress *r, uint32_t minute)
@@ -19,17 +17,15 @@ static int in_daily_window(const struct config_suppress *r, uint32_t minute)
     return t >= r->daily_from || t < r->daily_to; /* wraps midnight */
 }
 
-static int rule_matches(const struct agg *a, const struct config_suppress *r,
-                        const struct insight *ins)
+static int rule_matches(const struct config_suppress *r,
+                        const struct insight_report *rep, const char *principal)
 {
-    const struct agg_key *k = &a->keys[ins->key];
-    const char *type = k->type == INSIGHT_CALL_RATE ? "ApiCallRateInsight"
-                                                    : "ApiErrorRateInsight";
-    if (!config_match(&r->match, agg_str(a, k->account), agg_str(a, k->region),
-                      agg_str(a, k->source), agg_str(a, k->name),
-                      agg_str(a, k->error), type))
+    const struct insight *ins = rep->ins;
+    if (!config_match(&r->match, rep->account, rep->region, rep->source, rep->name,
+                      rep->error,
+                      rep->error_rate ? "ApiErrorRateInsight" : "ApiCallRateInsight"))
         return 0;
-    if (r->category && fnmatch(r->category, ins->category, 0) != 0)
+    if (r->category && fnmatch(r->category, rep->category, 0) != 0)
         return 0;
     if (r->from >= 0 && (long long)ins->start < r->from)
         return 0;
@@ -37,22 +33,16 @@ static int rule_matches(const struct agg *a, const struct config_suppress *r,
         return 0;
     if ((r->weekdays || r->daily_from >= 0) && !in_daily_window(r, ins->start))
         return 0;
-    if (r->principal) {
-        struct agg_tally *t;
-        size_t n = agg_tally(a, k, ins->start, ins->decided + 1, AGG_ARN, &t);
-        const char *top = n && t[0].id ? agg_str(a, t[0].id) : "null";
-        xfree(t);
-        if (fnmatch(r->principal, top, 0) != 0)
-            return 0;
-    }
+    if (r->principal && fnmatch(r->principal, principal, 0) != 0)
+        return 0;
     return 1;
 }
 
-int suppress_match(const struct agg *a, const struct config *c,
-                   const struct insight *ins)
+int suppress_match(const struct config *c, const struct insight_report *r,
+                   const char *principal)
 {
     for (size_t i = 0; i < c->n_suppress; i++)
-        if (rule_matches(a, &c->suppress[i], ins))
+        if (rule_matches(&c->suppress[i], r, principal))
             return 1;
     return 0;
 }

@@ -33,52 +33,35 @@ void season_init(struct season *s)
         s->block[k] = UINT32_MAX;
 }
 
-/* Close the open block of scale k: its square joins its hour of today. */
+/* Close the open block of scale k: its square joins its slot. */
 static void close_block(struct season *s, int k)
 {
     if (s->block[k] == UINT32_MAX)
         return;
-    uint32_t minute = s->block[k] * season_scales[k];
-    int h = (int)((minute % DAY_MINUTES) / 60);
-    s->today_sq[k][h] += s->block_sum[k] * s->block_sum[k];
+    int slot = season_slot(s->block[k] * season_scales[k]);
+    s->sq[k][slot] += s->block_sum[k] * s->block_sum[k];
     s->block[k] = UINT32_MAX;
     s->block_sum[k] = 0;
 }
 
-void season_advance(struct season *s, uint32_t day, double decay)
+void season_fold(struct season *s, uint32_t minute, uint32_t x, double decay)
 {
-    if (s->day == UINT32_MAX) {
+    uint32_t day = minute / DAY_MINUTES;
+    if (s->day == UINT32_MAX)
         s->day = day;
-        return;
-    }
-    if (day <= s->day)
-        return;
-    for (int k = 0; k < SEASON_SCALES; k++)
-        close_block(s, k);
-    /* Slots hold weights decay^(s->day - 1 - j); move them to day. */
-    float older = (float)pow(decay, day - s->day);
-    float last = (float)pow(decay, day - 1 - s->day);
-    int base = is_weekend(s->day) ? SEASON_HOURS : 0;
-    for (int i = 0; i < SEASON_SLOTS; i++) {
-        s->sum[i] *= older;
+    if (day > s->day) {
+        /* Blocks never span days: the open ones are complete. */
         for (int k = 0; k < SEASON_SCALES; k++)
-            s->sq[k][i] *= older;
-    }
-    for (int h = 0; h < SEASON_HOURS; h++) {
-        s->sum[base + h] += last * s->today[h];
-        s->today[h] = 0;
-        for (int k = 0; k < SEASON_SCALES; k++) {
-            s->sq[k][base + h] += last * s->today_sq[k][h];
-            s->today_sq[k][h] = 0;
+            close_block(s, k);
+        float w = (float)pow(decay, day - s->day);
+        for (int i = 0; i < SEASON_SLOTS; i++) {
+            s->sum[i] *= w;
+            for (int k = 0; k < SEASON_SCALES; k++)
+                s->sq[k][i] *= w;
         }
+        s->day = day;
     }
-    s->day = day;
-}
-
-void season_add(struct season *s, uint32_t minute, uint32_t x)
-{
-    int h = (int)((minute % DAY_MINUTES) / 60);
-    s->today[h] += (float)x;
+    s->sum[season_slot(minute)] += (float)x;
     for (int k = 0; k < SEASON_SCALES; k++) {
         uint32_t b = minute / season_scales[k];
         if (b != s->block[k]) {
@@ -89,32 +72,61 @@ void season_add(struct season *s, uint32_t minute, uint32_t x)
     }
 }
 
-void season_exposure_init(struct season_exposure *e, uint32_t coverage_start)
+void season_exposure_init(struct season_exposure *e, uint32_t coverage_start,
+                          double decay)
 {
     memset(e, 0, sizeof(*e));
     e->day = coverage_start / DAY_MINUTES;
+    e->upto = coverage_start;
     e->coverage_start = coverage_start;
+    e->decay = decay;
 }
 
-void season_exposure_advance(struct season_exposure *e, uint32_t day,
-                             double decay)
+void season_exposure_advance(struct season_exposure *e, uint32_t upto)
 {
-    for (; e->day < day; e->day++) {
-        for (int i = 0; i < SEASON_SLOTS; i++)
-            e->minutes[i] *= decay;
-        int base = is_weekend(e->day) ? SEASON_HOURS : 0;
-        for (int h = 0; h < SEASON_HOURS; h++) {
-            uint32_t from = e->day * DAY_MINUTES + (uint32_t)h * 60, to = from + 60;
-            if (to > e->coverage_start)
-                e->minutes[base + h] += from >= e->coverage_start ? 60 : to - e->coverage_start;
+    uint32_t cur = e->upto;
+    while (cur < upto) {
+        uint32_t day = cur / DAY_MINUTES;
+        if (day > e->day) {
+            double w = pow(e->decay, day - e->day);
+            for (int i = 0; i < SEASON_SLOTS; i++)
+                e->minutes[i] *= w;
+            e->day = day;
         }
+        uint32_t hour_end = (cur / 60 + 1) * 60;
+        uint32_t to = hour_end < upto ? hour_end : upto;
+        e->minutes[season_slot(cur)] += to - cur;
+        cur = to;
     }
+    if (upto > e->upto)
+        e->upto = upto;
+}
+
+/* Weight that brings s's sums to e's day. */
+static double age_weight(const struct season *s, const struct season_exposure *e)
+{
+    if (s->day == UINT32_MAX || e->day <= s->day)
+        return 1.0;
+    return pow(e->decay, e->day - s->day);
+}
+
+void season_totals(const struct season *s, const struct season_exposure *e,
+                   double *events, double *minutes)
+{
+    double sum = 0, n = 0;
+    for (int i = 0; i < SEASON_SLOTS; i++) {
+        sum += s->sum[i];
+        n += e->minutes[i];
+    }
+    *events = sum * age_weight(s, e);
+    *minutes = n;
 }
 
 void season_expect(const struct season *s, const struct season_exposure *e,
                    uint32_t minute, int seasonal, double prior_minutes,
                    struct season_expect *out)
 {
+    double w = age_weight(s, e);
     double n = 0, sum = 0, sq[SEASON_SCALES] = {0};
     for (int i = 0; i < SEASON_SLOTS; i++) {
         n += e->minutes[i];
@@ -126,21 +138,23 @@ void season_expect(const struct season *s, const struct season_exposure *e,
     out->slot = -1;
     if (n <= 0)
         return;
+    sum *= w;
     /* All hours: mean per minute, second moment per block of each scale. */
     double mean = sum / n, m2[SEASON_SCALES];
     for (int k = 0; k < SEASON_SCALES; k++)
-        m2[k] = sq[k] / (n / season_scales[k]);
+        m2[k] = sq[k] * w / (n / season_scales[k]);
     out->minutes = n;
     out->events = sum;
     if (seasonal) {
         int slot = season_slot(minute);
         double ns = e->minutes[slot] + prior_minutes;
-        out->events = s->sum[slot] + prior_minutes * mean;
+        double slot_sum = s->sum[slot] * w;
+        out->events = slot_sum + prior_minutes * mean;
         for (int k = 0; k < SEASON_SCALES; k++) {
-            double w = season_scales[k];
-            m2[k] = (s->sq[k][slot] + prior_minutes / w * m2[k]) / (ns / w);
+            double scale = season_scales[k];
+            m2[k] = (s->sq[k][slot] * w + prior_minutes / scale * m2[k]) / (ns / scale);
         }
-        mean = (s->sum[slot] + prior_minutes * mean) / ns;
+        mean = (slot_sum + prior_minutes * mean) / ns;
         out->slot = slot;
     }
     out->mean = mean;

@@ -7,14 +7,15 @@
  * scale, over past days, weighted down by `decay` per day of age.  Squares
  * at each scale capture how bursty the key is at that scale (a job that
  * makes 40 calls within ten minutes once a week is normal at 15 minutes
- * even though its minutes look wild one by one).  The current day is held
- * apart and folded in when the day ends, so a day's own burst never raises
- * its own baseline.  The exposure — how many minutes each slot has been
- * observed, with the same weights, since the account/region's logs began —
- * is carried forward day by day beside it (season_exposure_advance).
- * Expectations for a slot shrink toward the key's all-hours figures with
- * the weight of `prior_minutes` minutes, so sparse keys lean on their
- * overall rate and busy keys get their own daily shape.
+ * even though its minutes look wild one by one).  Minutes are folded in
+ * (season_fold) in time order, once no window under test reaches back to
+ * them, so recent activity never raises its own baseline.  The exposure —
+ * how many minutes each slot has been observed, with the same weights,
+ * since the account/region's logs began — is carried forward beside it
+ * (season_exposure_advance) up to the same horizon.  Expectations for a
+ * slot shrink toward the key's all-hours figures with the weight of
+ * `prior_minutes` minutes, so sparse keys lean on their overall rate and
+ * busy keys get their own daily shape.
  * Pure; a struct season belongs to one thread.
  */
 #ifndef CTI_MODEL_SEASON_H
@@ -30,18 +31,18 @@
 extern const uint32_t season_scales[SEASON_SCALES];
 
 struct season {
-    float sum[SEASON_SLOTS];                  /* completed days, weighted */
+    float sum[SEASON_SLOTS];                  /* weighted as of `day` */
     float sq[SEASON_SCALES][SEASON_SLOTS];
-    float today[SEASON_HOURS];                /* the current day */
-    float today_sq[SEASON_SCALES][SEASON_HOURS];
     uint32_t block[SEASON_SCALES];            /* open block per scale (minute / scale) */
     float block_sum[SEASON_SCALES];
-    uint32_t day; /* the day `today` holds; UINT32_MAX before any data */
+    uint32_t day; /* the day the weights refer to; UINT32_MAX before any data */
 };
 
 struct season_exposure {
-    uint32_t day;                 /* the baseline of this day */
+    uint32_t day;                 /* the day the weights refer to */
+    uint32_t upto;                /* minutes before this one are counted */
     uint32_t coverage_start;      /* first minute of the account/region's logs */
+    double decay;                 /* weight per day of age */
     double minutes[SEASON_SLOTS]; /* weighted minutes observed per slot */
 };
 
@@ -59,21 +60,23 @@ int season_slot(uint32_t minute);
 double season_decay(int window_days);
 
 void season_init(struct season *s);
-/* Move s to day (>= its day), folding finished days into the slots. */
-void season_advance(struct season *s, uint32_t day, double decay);
-/* Add x calls in minute (of s's current day, minutes in increasing order;
- * call season_advance first). */
-void season_add(struct season *s, uint32_t minute, uint32_t x);
-/* Start an exposure at the day of coverage_start (nothing observed). */
-void season_exposure_init(struct season_exposure *e, uint32_t coverage_start);
-/* Move e forward to the baseline of day (>= e->day), adding each whole
- * day's minutes (only those at or after coverage_start). */
-void season_exposure_advance(struct season_exposure *e, uint32_t day,
-                             double decay);
+/* Fold x calls in minute into the baseline.  Minutes come in
+ * increasing order; the sums age by decay per day. */
+void season_fold(struct season *s, uint32_t minute, uint32_t x, double decay);
+/* Start an exposure at coverage_start (nothing observed yet). */
+void season_exposure_init(struct season_exposure *e, uint32_t coverage_start,
+                          double decay);
+/* Count the minutes from where e stopped up to (not including) upto. */
+void season_exposure_advance(struct season_exposure *e, uint32_t upto);
 /* Expected mean per minute and variance per block of each scale, for
- * minute (of the exposure's day).  seasonal = 0 uses all hours alike. */
+ * minute, from s (folded up to e's horizon or before).  seasonal = 0 uses
+ * all hours alike. */
 void season_expect(const struct season *s, const struct season_exposure *e,
                    uint32_t minute, int seasonal, double prior_minutes,
                    struct season_expect *out);
+/* The key's all-hours weighted events and minutes behind its baseline:
+ * events / minutes is its average rate per minute. */
+void season_totals(const struct season *s, const struct season_exposure *e,
+                   double *events, double *minutes);
 
 #endif

@@ -84,6 +84,7 @@ static void assert_settings_equal(const struct config *a,
     assert_int_equal(a->max_depth, b->max_depth);
     assert_int_equal(a->infer_missing, b->infer_missing);
     assert_int_equal(a->precision, b->precision);
+    assert_int_equal(a->score_reorder_minutes, b->score_reorder_minutes);
 }
 
 /* Whole file into a NUL-terminated buffer (xfree it). */
@@ -135,6 +136,7 @@ static void test_defaults(void **state)
     assert_int_equal(c.max_depth, 64);
     assert_int_equal(c.infer_missing, 0);
     assert_int_equal(c.precision, 6);
+    assert_int_equal(c.score_reorder_minutes, 60);
     assert_null(c.ignore);
     assert_int_equal(c.n_ignore, 0);
     assert_null(c.overrides);
@@ -181,7 +183,8 @@ static void test_documented_file_lists_every_key(void **state)
         "\n  max_period_minutes: 10080\n", "\ncategories:\n",
         "\n  service_limit_codes: []\n", "\ninput:\n", "\n  max_record_bytes: 1M\n",
         "\n  max_depth: 64\n", "\n  infer_missing: false\n", "\noutput:\n",
-        "\n  precision: 6\n", "\nignore: []\n", "\noverrides: []\n",
+        "\n  precision: 6\n", "\nscore:\n", "\n  reorder_minutes: 60\n",
+        "\nignore: []\n", "\noverrides: []\n",
         "\nsuppress: []\n",
     };
     char *text;

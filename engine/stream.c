@@ -1,0 +1,876 @@
+#include "stream.h"
+
+#include "category.h"
+#include "model_sketch.h"
+#include "strpool.h"
+#include "suppress.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define NONE UINT32_MAX
+#define KEY_CHUNK 4096u
+
+/* One counted event of a key, in a scope's minute. */
+struct mev {
+    uint32_t key;
+    uint32_t arn, agent, error;
+};
+
+/* One event with its minute (the sort-all buffer; an Insight's events
+ * past its current end). */
+struct tev {
+    uint32_t minute;
+    struct mev e;
+};
+
+/* An Insight being tracked from its Start to its End. */
+struct open_rec {
+    struct insight ins;    /* as the model had it at the Start */
+    int suppressed;        /* not emitted */
+    const char *category;
+    double base_avg;
+    uint32_t base_minutes;
+    struct attr_list base_attr[TALLY__FIELDS];
+    struct tally main;     /* events of [start, cand_end) */
+    uint32_t cand_end;
+    struct tev *pending;   /* events at or after cand_end */
+    size_t npending, pending_cap;
+};
+
+struct key {
+    uint32_t account, region, source, name, error; /* strpool ids; error 0 for call rate */
+    uint32_t scope;
+    uint8_t error_rate;
+    uint8_t ignored;
+    uint32_t timer;       /* minute its model wants detect_silence; NONE */
+    uint32_t last_event;  /* latest minute it was stepped; NONE */
+    uint64_t count;
+    struct open_rec *open_inc, *open_gap;
+    struct key_model m;
+    struct sketch sk[TALLY__FIELDS];
+};
+
+struct timer {
+    uint32_t minute, key;
+};
+
+/* The events of one closed (or open) minute of a scope. */
+struct bucket {
+    uint32_t minute;
+    struct mev *ev;
+    size_t n, cap;
+};
+
+struct scope {
+    uint32_t account, region;
+    uint32_t min_seen, max_seen; /* over every valid record; NONE before one */
+    uint32_t closed;             /* last closed minute; NONE before the first */
+    struct detect_scope ds;      /* coverage start, exposure, active keys */
+    struct season_exposure exposure;
+    uint32_t day;                /* day of the last active-key count */
+    struct bucket *ring;         /* reorder buffer, minute % nring */
+    uint32_t nring;
+    struct bucket recent[DETECT_RECENT]; /* views of the last closed minutes */
+    struct timer *timers;        /* min-heap by minute */
+    size_t ntimers, timers_cap;
+    uint32_t *keys;              /* its keys */
+    size_t nkeys, keys_cap;
+};
+
+struct stream {
+    const struct config *cfg;
+    uint32_t reorder;
+    struct detect_run run;
+    stream_emit_fn emit;
+    void *emit_ctx;
+    struct strpool *pool;
+    struct key **chunks;
+    size_t nkeys, nchunks;
+    uint32_t *key_slots;
+    size_t key_nslots;
+    struct scope *scopes;
+    size_t nscopes, scopes_cap;
+    uint32_t *scope_slots;
+    size_t scope_nslots;
+    struct tev *all; /* STREAM_SORT_ALL: every event, sorted at finish */
+    size_t nall, all_cap;
+    uint32_t *map;   /* batch string id -> strpool id */
+    size_t map_cap;
+    /* the key run being stepped (its events in the current minute) */
+    const struct mev *run_ev;
+    size_t run_n;
+    uint32_t run_minute;
+    struct tally scratch;
+    struct stream_stats stats;
+    int finished;
+};
+
+static struct key *key_at(const struct stream *s, uint32_t i)
+{
+    return &s->chunks[i / KEY_CHUNK][i % KEY_CHUNK];
+}
+
+static const char *str(const struct stream *s, uint32_t id)
+{
+    return strpool_str(s->pool, id);
+}
+
+/* ---- events out -------------------------------------------------------- */
+
+static void on_start(void *ctx, uint32_t key, const struct insight *ins);
+static void on_end(void *ctx, uint32_t key, const struct insight *ins);
+
+struct stream *stream_new(const struct config *c, uint32_t reorder_minutes,
+                          stream_emit_fn emit, void *ctx)
+{
+    struct stream *s = xcalloc(1, sizeof(*s));
+    s->cfg = c;
+    s->reorder = reorder_minutes;
+    s->emit = emit;
+    s->emit_ctx = ctx;
+    detect_run_init(&s->run, c, (struct detect_events){on_start, on_end, s});
+    s->pool = strpool_new();
+    s->key_nslots = 1024;
+    s->key_slots = xcalloc(s->key_nslots, sizeof(*s->key_slots));
+    s->scope_nslots = 64;
+    s->scope_slots = xcalloc(s->scope_nslots, sizeof(*s->scope_slots));
+    tally_init(&s->scratch);
+    return s;
+}
+
+static void open_rec_free(struct open_rec *o)
+{
+    if (!o)
+        return;
+    tally_free(&o->main);
+    xfree(o->pending);
+    xfree(o);
+}
+
+void stream_free(struct stream *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nkeys; i++) {
+        struct key *k = key_at(s, (uint32_t)i);
+        open_rec_free(k->open_inc);
+        open_rec_free(k->open_gap);
+    }
+    for (size_t i = 0; i < s->nchunks; i++)
+        xfree(s->chunks[i]);
+    for (size_t i = 0; i < s->nscopes; i++) {
+        struct scope *sc = &s->scopes[i];
+        for (uint32_t b = 0; b < sc->nring; b++)
+            xfree(sc->ring[b].ev);
+        xfree(sc->ring);
+        xfree(sc->timers);
+        xfree(sc->keys);
+    }
+    xfree(s->chunks);
+    xfree(s->key_slots);
+    xfree(s->scopes);
+    xfree(s->scope_slots);
+    xfree(s->all);
+    xfree(s->map);
+    tally_free(&s->scratch);
+    strpool_free(s->pool);
+    xfree(s);
+}
+
+/* ---- scopes and keys ------------------------------------------------------ */
+
+static uint64_t hash_ids(const uint32_t *f, size_t n)
+{
+    return strpool_hash(f, n * sizeof(*f), 7);
+}
+
+static uint32_t scope_of(struct stream *s, uint32_t account, uint32_t region)
+{
+    uint32_t f[2] = {account, region};
+    size_t mask = s->scope_nslots - 1, i = (size_t)hash_ids(f, 2) & mask;
+    while (s->scope_slots[i]) {
+        struct scope *sc = &s->scopes[s->scope_slots[i] - 1];
+        if (sc->account == account && sc->region == region)
+            return s->scope_slots[i] - 1;
+        i = (i + 1) & mask;
+    }
+    s->scopes = xgrow(s->scopes, &s->scopes_cap, s->nscopes + 1, sizeof(*s->scopes));
+    struct scope *sc = &s->scopes[s->nscopes];
+    memset(sc, 0, sizeof(*sc));
+    sc->account = account;
+    sc->region = region;
+    sc->min_seen = sc->max_seen = sc->closed = NONE;
+    sc->day = NONE;
+    for (uint32_t r = 0; r < DETECT_RECENT; r++)
+        sc->recent[r].minute = NONE;
+    if (s->reorder != STREAM_SORT_ALL) {
+        sc->nring = s->reorder + DETECT_RECENT + 1;
+        sc->ring = xcalloc(sc->nring, sizeof(*sc->ring));
+        for (uint32_t b = 0; b < sc->nring; b++)
+            sc->ring[b].minute = NONE;
+    }
+    s->scope_slots[i] = (uint32_t)++s->nscopes;
+    if (s->nscopes * 2 > s->scope_nslots) {
+        s->scope_nslots *= 2;
+        xfree(s->scope_slots);
+        s->scope_slots = xcalloc(s->scope_nslots, sizeof(*s->scope_slots));
+        for (size_t k = 0; k < s->nscopes; k++) {
+            uint32_t g[2] = {s->scopes[k].account, s->scopes[k].region};
+            size_t j = (size_t)hash_ids(g, 2) & (s->scope_nslots - 1);
+            while (s->scope_slots[j])
+                j = (j + 1) & (s->scope_nslots - 1);
+            s->scope_slots[j] = (uint32_t)k + 1;
+        }
+    }
+    return (uint32_t)s->nscopes - 1;
+}
+
+static int key_is(const struct key *k, const uint32_t *f)
+{
+    return k->account == f[0] && k->region == f[1] && k->source == f[2] &&
+           k->name == f[3] && k->error == f[4] && k->error_rate == f[5];
+}
+
+static size_t key_slot(const struct stream *s, const uint32_t *slots, size_t nslots,
+                       const uint32_t *f)
+{
+    size_t mask = nslots - 1, i = (size_t)hash_ids(f, 6) & mask;
+    while (slots[i] && !key_is(key_at(s, slots[i] - 1), f))
+        i = (i + 1) & mask;
+    return i;
+}
+
+static void key_rehash(struct stream *s)
+{
+    size_t n = s->key_nslots * 2;
+    uint32_t *slots = xcalloc(n, sizeof(*slots));
+    for (size_t i = 0; i < s->nkeys; i++) {
+        const struct key *k = key_at(s, (uint32_t)i);
+        uint32_t f[6] = {k->account, k->region, k->source, k->name, k->error,
+                         k->error_rate};
+        slots[key_slot(s, slots, n, f)] = (uint32_t)i + 1;
+    }
+    xfree(s->key_slots);
+    s->key_slots = slots;
+    s->key_nslots = n;
+}
+
+static uint32_t key_of(struct stream *s, uint32_t scope, const uint32_t *f)
+{
+    size_t i = key_slot(s, s->key_slots, s->key_nslots, f);
+    if (s->key_slots[i])
+        return s->key_slots[i] - 1;
+    if (s->nkeys % KEY_CHUNK == 0) {
+        s->chunks = xrealloc(s->chunks, (s->nchunks + 1) * sizeof(*s->chunks));
+        s->chunks[s->nchunks++] = xmalloc(KEY_CHUNK * sizeof(struct key));
+    }
+    uint32_t id = (uint32_t)s->nkeys++;
+    struct key *k = key_at(s, id);
+    memset(k, 0, sizeof(*k));
+    k->account = f[0];
+    k->region = f[1];
+    k->source = f[2];
+    k->name = f[3];
+    k->error = f[4];
+    k->error_rate = (uint8_t)f[5];
+    k->scope = scope;
+    k->timer = NONE;
+    k->last_event = NONE;
+    const char *type = k->error_rate ? "ApiErrorRateInsight" : "ApiCallRateInsight";
+    const char *err = k->error ? str(s, k->error) : NULL;
+    k->ignored = (uint8_t)config_ignored(s->cfg, str(s, f[0]), str(s, f[1]),
+                                         str(s, f[2]), str(s, f[3]), err, type);
+    struct detect_settings set;
+    detect_settings_for(s->cfg, str(s, f[0]), str(s, f[1]), str(s, f[2]),
+                        str(s, f[3]), err, k->error_rate, &set);
+    detect_model_init(&k->m, &set);
+    for (int a = 0; a < TALLY__FIELDS; a++)
+        sketch_init(&k->sk[a]);
+    s->key_slots[i] = id + 1;
+    if (s->nkeys * 2 > s->key_nslots)
+        key_rehash(s);
+    struct scope *sc = &s->scopes[scope];
+    sc->keys = xgrow(sc->keys, &sc->keys_cap, sc->nkeys + 1, sizeof(*sc->keys));
+    sc->keys[sc->nkeys++] = id;
+    return id;
+}
+
+/* ---- timers -------------------------------------------------------------- */
+
+static int timer_less(const struct timer *a, const struct timer *b)
+{
+    return a->minute < b->minute || (a->minute == b->minute && a->key < b->key);
+}
+
+static void timer_push(struct scope *sc, uint32_t minute, uint32_t key)
+{
+    sc->timers = xgrow(sc->timers, &sc->timers_cap, sc->ntimers + 1, sizeof(*sc->timers));
+    size_t i = sc->ntimers++;
+    struct timer t = {minute, key};
+    while (i > 0 && timer_less(&t, &sc->timers[(i - 1) / 2])) {
+        sc->timers[i] = sc->timers[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    sc->timers[i] = t;
+}
+
+static struct timer timer_pop(struct scope *sc)
+{
+    struct timer top = sc->timers[0], last = sc->timers[--sc->ntimers];
+    size_t i = 0, n = sc->ntimers;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && timer_less(&sc->timers[c + 1], &sc->timers[c]))
+            c++;
+        if (!timer_less(&sc->timers[c], &last))
+            break;
+        sc->timers[i] = sc->timers[c];
+        i = c;
+    }
+    if (n)
+        sc->timers[i] = last;
+    return top;
+}
+
+/* Ask for detect_silence at the key's new timer.  Entries the key no
+ * longer wants stay in the heap and are passed over when they come up. */
+static void reschedule(struct stream *s, struct scope *sc, uint32_t id, struct key *k)
+{
+    uint32_t t = detect_timer(&s->run, &k->m);
+    if (t == k->timer)
+        return;
+    k->timer = t;
+    if (t != NONE)
+        timer_push(sc, t, id);
+}
+
+/* ---- attributions -------------------------------------------------------- */
+
+/* The events of key in minute t of sc (the run being stepped, or a closed
+ * minute still among the recent ones). */
+static void minute_events(const struct stream *s, const struct scope *sc,
+                          uint32_t key, uint32_t t, const struct mev **ev, size_t *n)
+{
+    *ev = NULL;
+    *n = 0;
+    if (t == s->run_minute && s->run_n && s->run_ev[0].key == key) {
+        *ev = s->run_ev;
+        *n = s->run_n;
+        return;
+    }
+    const struct bucket *b = &sc->recent[t % DETECT_RECENT];
+    if (b->minute != t)
+        return;
+    /* Sorted by key: find its run. */
+    size_t lo = 0, hi = b->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (b->ev[mid].key < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    size_t end = lo;
+    while (end < b->n && b->ev[end].key == key)
+        end++;
+    *ev = b->ev + lo;
+    *n = end - lo;
+}
+
+static void tally_minutes(const struct stream *s, const struct scope *sc, uint32_t key,
+                          uint32_t from, uint32_t to, struct tally *t)
+{
+    for (uint32_t u = from; u < to; u++) {
+        const struct mev *ev;
+        size_t n;
+        minute_events(s, sc, key, u, &ev, &n);
+        for (size_t i = 0; i < n; i++)
+            tally_event(t, ev[i].arn, ev[i].agent, ev[i].error);
+    }
+}
+
+static void attr_from_tally(const struct stream *s, const struct tally *t,
+                            double minutes, struct attr_list *out)
+{
+    struct tally_entry top[ATTR_TOP];
+    for (int f = 0; f < TALLY__FIELDS; f++) {
+        size_t n = tally_top(t, (enum tally_field)f, s->pool, ATTR_TOP, top);
+        out[f].n = n;
+        for (size_t i = 0; i < n; i++)
+            out[f].v[i] = (struct attr_value){tally_value_str(s->pool, top[i].id),
+                                              top[i].count / minutes};
+    }
+}
+
+struct ranked {
+    uint32_t id;
+    double count;
+};
+
+static int ranked_cmp(const void *pa, const void *pb, void *ctx)
+{
+    const struct ranked *x = pa, *y = pb;
+    return tally_rank(x->count, x->id, y->count, y->id, ctx);
+}
+
+/* The key's baseline: its weighted rate, the minutes behind it, and the
+ * top values of each attribute. */
+static void baseline_of(const struct stream *s, const struct scope *sc,
+                        const struct key *k, uint32_t start, struct open_rec *o)
+{
+    double events, minutes;
+    detect_baseline_totals(&k->m, &sc->exposure, &events, &minutes);
+    o->base_avg = minutes > 0 ? events / minutes : 0;
+    uint32_t window = (uint32_t)s->cfg->window_days * MINUTES_PER_DAY;
+    uint32_t from = start > window ? start - window : 0;
+    if (from < sc->ds.coverage_start)
+        from = sc->ds.coverage_start;
+    o->base_minutes = start > from ? start - from : 0;
+    for (int f = 0; f < TALLY__FIELDS; f++) {
+        uint32_t ids[SKETCH_SIZE];
+        double counts[SKETCH_SIZE];
+        size_t n = sketch_entries(&k->sk[f], sc->exposure.day, s->run.decay, ids, counts);
+        struct ranked r[SKETCH_SIZE];
+        for (size_t i = 0; i < n; i++)
+            r[i] = (struct ranked){ids[i], counts[i]};
+        qsort_r(r, n, sizeof(*r), ranked_cmp, s->pool);
+        o->base_attr[f].n = n < ATTR_TOP ? n : ATTR_TOP;
+        for (size_t i = 0; i < o->base_attr[f].n; i++)
+            o->base_attr[f].v[i] = (struct attr_value){
+                tally_value_str(s->pool, r[i].id), minutes > 0 ? r[i].count / minutes : 0};
+    }
+}
+
+/* The error code a call-rate Insight is about: the one most calls of its
+ * window returned, when most of them failed. */
+static const char *dominant_error(const struct stream *s, const struct tally *t)
+{
+    struct tally_entry top[2];
+    size_t n = tally_top(t, TALLY_ERROR, s->pool, 2, top);
+    uint64_t ok = 0;
+    for (size_t i = 0; i < t->n; i++)
+        if (t->v[i].field == TALLY_ERROR && t->v[i].id == 0)
+            ok = t->v[i].count;
+    if (t->total == 0 || (t->total - ok) * 2 <= t->total)
+        return NULL;
+    for (size_t i = 0; i < n; i++)
+        if (top[i].id)
+            return str(s, top[i].id);
+    return NULL;
+}
+
+static void report_init(const struct stream *s, const struct key *k,
+                        const struct open_rec *o, enum insight_state state,
+                        struct insight_report *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->state = state;
+    r->error_rate = k->error_rate;
+    r->account = str(s, k->account);
+    r->region = str(s, k->region);
+    r->source = str(s, k->source);
+    r->name = str(s, k->name);
+    r->error = k->error_rate ? str(s, k->error) : NULL;
+    r->ins = &o->ins;
+    r->category = o->category;
+    r->baseline_average = o->base_avg;
+    r->baseline_minutes = o->base_minutes;
+    for (int f = 0; f < TALLY__FIELDS; f++)
+        r->baseline_attr[f] = o->base_attr[f];
+}
+
+/* ---- Start and End --------------------------------------------------------- */
+
+static void on_start(void *ctx, uint32_t id, const struct insight *ins)
+{
+    struct stream *s = ctx;
+    struct key *k = key_at(s, id);
+    struct scope *sc = &s->scopes[k->scope];
+    struct open_rec *o = xcalloc(1, sizeof(*o));
+    o->ins = *ins;
+    tally_init(&o->main);
+    baseline_of(s, sc, k, ins->start, o);
+    /* What the model saw up to its decision: the category's error code and
+     * the top principal come from there. */
+    tally_clear(&s->scratch);
+    tally_minutes(s, sc, id, ins->start, ins->decided + 1, &s->scratch);
+    const char *code = k->error_rate ? str(s, k->error) : dominant_error(s, &s->scratch);
+    o->category = category_of(s->cfg, ins->direction == DIRECTION_DECREASE,
+                              str(s, k->source), str(s, k->name), code);
+    struct tally_entry top;
+    const char *principal = tally_top(&s->scratch, TALLY_ARN, s->pool, 1, &top)
+                                ? tally_value_str(s->pool, top.id) : "null";
+    struct insight_report r;
+    report_init(s, k, o, STATE_START, &r);
+    o->suppressed = suppress_match(s->cfg, &r, principal);
+    if (ins->direction == DIRECTION_INCREASE) {
+        tally_merge(&o->main, &s->scratch);
+        o->cand_end = ins->decided + 1;
+        k->open_inc = o;
+    } else {
+        k->open_gap = o;
+    }
+    if (o->suppressed) {
+        s->stats.suppressed++;
+        return;
+    }
+    s->stats.insights++;
+    s->stats.open++;
+    /* Start: the first minute. */
+    struct tally first;
+    tally_init(&first);
+    tally_minutes(s, sc, id, ins->start, ins->start + 1, &first);
+    r.insight_average = (double)first.total;
+    r.insight_minutes = 1;
+    attr_from_tally(s, &first, 1, r.insight_attr);
+    tally_free(&first);
+    s->emit(s->emit_ctx, &r);
+}
+
+/* Events of the open increase from pending whose minute is before end
+ * join its span. */
+static void settle_pending(struct open_rec *o, uint32_t end)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < o->npending; i++) {
+        const struct tev *p = &o->pending[i];
+        if (p->minute < end)
+            tally_event(&o->main, p->e.arn, p->e.agent, p->e.error);
+        else
+            o->pending[kept++] = *p;
+    }
+    o->npending = kept;
+    if (end > o->cand_end)
+        o->cand_end = end;
+}
+
+static void on_end(void *ctx, uint32_t id, const struct insight *ins)
+{
+    struct stream *s = ctx;
+    struct key *k = key_at(s, id);
+    struct open_rec **slot = ins->direction == DIRECTION_INCREASE ? &k->open_inc : &k->open_gap;
+    struct open_rec *o = *slot;
+    *slot = NULL;
+    if (!o)
+        return;
+    if (!o->suppressed) {
+        settle_pending(o, ins->end);
+        o->ins = *ins;
+        struct insight_report r;
+        report_init(s, k, o, STATE_END, &r);
+        double minutes = ins->end > ins->start ? ins->end - ins->start : 1;
+        r.insight_average = o->main.total / minutes;
+        r.insight_minutes = ins->end - ins->start;
+        attr_from_tally(s, &o->main, minutes, r.insight_attr);
+        s->stats.open--;
+        s->emit(s->emit_ctx, &r);
+    }
+    open_rec_free(o);
+}
+
+/* After a key's step in minute t: its events in t belong to the open
+ * increase (if it did not start in this very minute). */
+static void follow_open(struct stream *s, struct key *k, uint32_t t,
+                        const struct mev *ev, size_t n)
+{
+    struct open_rec *o = k->open_inc;
+    if (!o || o->ins.decided == t)
+        return;
+    o->pending = xgrow(o->pending, &o->pending_cap, o->npending + n, sizeof(*o->pending));
+    for (size_t i = 0; i < n; i++)
+        o->pending[o->npending++] = (struct tev){t, ev[i]};
+    settle_pending(o, detect_increase_end(&k->m));
+}
+
+/* ---- closing minutes ---------------------------------------------------------- */
+
+static int mev_cmp(const void *pa, const void *pb)
+{
+    const struct mev *x = pa, *y = pb;
+    return x->key < y->key ? -1 : x->key > y->key;
+}
+
+/* The baseline top values of each key active in the minute leaving the
+ * recent window take its events, in an order that does not depend on the
+ * input's: by count, then by string. */
+static void fold_attributes(struct stream *s, const struct bucket *b)
+{
+    size_t i = 0;
+    while (i < b->n) {
+        uint32_t id = b->ev[i].key;
+        size_t j = i;
+        tally_clear(&s->scratch);
+        for (; j < b->n && b->ev[j].key == id; j++)
+            tally_event(&s->scratch, b->ev[j].arn, b->ev[j].agent, b->ev[j].error);
+        struct key *k = key_at(s, id);
+        for (int f = 0; f < TALLY__FIELDS; f++) {
+            struct tally_entry top[SKETCH_SIZE * 2];
+            size_t n = tally_top(&s->scratch, (enum tally_field)f, s->pool,
+                                 SKETCH_SIZE * 2, top);
+            for (size_t q = n; q-- > 0;)
+                sketch_add(&k->sk[f], top[q].id, (uint32_t)top[q].count, b->minute,
+                           s->run.decay);
+        }
+        i = j;
+    }
+}
+
+/* Keys active in the trailing baseline window share the false-alarm
+ * budget; counted at the start of each day. */
+static void count_active(struct stream *s, struct scope *sc, uint32_t t)
+{
+    uint32_t day = t / MINUTES_PER_DAY;
+    if (day == sc->day)
+        return;
+    sc->day = day;
+    uint32_t window = (uint32_t)s->cfg->window_days * MINUTES_PER_DAY;
+    uint32_t since = t > window ? t - window : 0;
+    uint32_t n = 0;
+    for (size_t i = 0; i < sc->nkeys; i++) {
+        const struct key *k = key_at(s, sc->keys[i]);
+        n += k->last_event != NONE && k->last_event >= since;
+    }
+    sc->ds.active_keys = n;
+}
+
+/* Timers due by minute upto: the silence until minute `at` (>= upto)
+ * ends what it ends. */
+static void fire_timers(struct stream *s, struct scope *sc, uint32_t upto, uint32_t at)
+{
+    while (sc->ntimers && sc->timers[0].minute <= upto) {
+        struct timer t = timer_pop(sc);
+        struct key *k = key_at(s, t.key);
+        if (k->timer != t.minute)
+            continue; /* superseded */
+        k->timer = NONE;
+        detect_silence(&s->run, &sc->ds, &k->m, t.key, at);
+        reschedule(s, sc, t.key, k);
+    }
+}
+
+/* Close minute t of sc: its events (sorted by key) are ev[0..n). */
+static void close_minute(struct stream *s, struct scope *sc, uint32_t t,
+                         struct mev *ev, size_t n)
+{
+    if (sc->closed == NONE) {
+        sc->ds.coverage_start = sc->min_seen;
+        season_exposure_init(&sc->exposure, sc->min_seen, s->run.decay);
+        sc->ds.exposure = &sc->exposure;
+    }
+    /* Minutes leaving the recent window join the baselines. */
+    if (t + 1 >= DETECT_RECENT)
+        season_exposure_advance(&sc->exposure, t + 1 - DETECT_RECENT);
+    struct bucket *old = &sc->recent[t % DETECT_RECENT];
+    if (old->minute != NONE && old->n)
+        fold_attributes(s, old);
+    count_active(s, sc, t);
+    fire_timers(s, sc, t, t);
+    size_t i = 0;
+    while (i < n) {
+        uint32_t id = ev[i].key;
+        size_t j = i;
+        while (j < n && ev[j].key == id)
+            j++;
+        struct key *k = key_at(s, id);
+        s->run_ev = ev + i;
+        s->run_n = j - i;
+        s->run_minute = t;
+        detect_step(&s->run, &sc->ds, &k->m, id, t, (uint32_t)(j - i));
+        k->last_event = t;
+        follow_open(s, k, t, ev + i, j - i);
+        reschedule(s, sc, id, k);
+        i = j;
+    }
+    s->run_n = 0;
+    s->run_minute = NONE;
+    *old = (struct bucket){t, ev, n, 0};
+    sc->closed = t;
+}
+
+/* Close sc's minutes up to w (its watermark). */
+static void advance(struct stream *s, struct scope *sc, uint32_t w)
+{
+    if (sc->min_seen == NONE || w < sc->min_seen)
+        return;
+    uint32_t t = sc->closed == NONE ? sc->min_seen : sc->closed + 1;
+    for (; t <= w; t++) {
+        struct bucket *b = &sc->ring[t % sc->nring];
+        if (b->minute == t && b->n) {
+            qsort(b->ev, b->n, sizeof(*b->ev), mev_cmp);
+            close_minute(s, sc, t, b->ev, b->n);
+        } else {
+            close_minute(s, sc, t, NULL, 0);
+        }
+    }
+}
+
+/* ---- events in ---------------------------------------------------------------- */
+
+/* Record minute's event e of scope sc; returns 1 when it is late. */
+static int put(struct stream *s, uint32_t scope, uint32_t minute, const struct mev *e)
+{
+    struct scope *sc = &s->scopes[scope];
+    if (s->reorder == STREAM_SORT_ALL) {
+        s->all = xgrow(s->all, &s->all_cap, s->nall + 1, sizeof(*s->all));
+        s->all[s->nall++] = (struct tev){minute, *e};
+        return 0;
+    }
+    struct bucket *b = &sc->ring[minute % sc->nring];
+    if (b->minute != minute) {
+        b->minute = minute;
+        b->n = 0;
+    }
+    b->ev = xgrow(b->ev, &b->cap, b->n + 1, sizeof(*b->ev));
+    b->ev[b->n++] = *e;
+    return 0;
+}
+
+/* A valid record of scope at minute: coverage, and the watermark.
+ * Returns 1 when its minute is already closed. */
+static int see(struct stream *s, uint32_t scope, uint32_t minute)
+{
+    struct scope *sc = &s->scopes[scope];
+    if (sc->closed != NONE && minute <= sc->closed)
+        return 1;
+    if (sc->min_seen == NONE || minute < sc->min_seen)
+        sc->min_seen = minute;
+    if (sc->max_seen == NONE || minute > sc->max_seen) {
+        sc->max_seen = minute;
+        if (s->reorder != STREAM_SORT_ALL && minute >= s->reorder)
+            advance(s, sc, minute - s->reorder);
+    }
+    return 0;
+}
+
+size_t stream_add_batch(struct stream *s, const struct evbatch *b, struct diag *d)
+{
+    size_t late = 0;
+    s->map = xgrow(s->map, &s->map_cap, b->nstrs + 1, sizeof(*s->map));
+    s->map[0] = 0;
+    for (size_t i = 1; i < b->nstrs; i++)
+        s->map[i] = strpool_intern_hashed(s->pool, b->text + b->strs[i].off,
+                                          b->strs[i].len, b->strs[i].hash);
+    for (size_t i = 0; i < b->n; i++) {
+        const struct evbatch_event *e = &b->ev[i];
+        uint32_t account = s->map[e->str[EVF_ACCOUNT]], region = s->map[e->str[EVF_REGION]];
+        uint32_t scope = scope_of(s, account, region);
+        if (see(s, scope, e->minute)) {
+            late += e->flags != 0;
+            d->late += e->flags != 0;
+            continue;
+        }
+        struct mev ev = {0, s->map[e->str[EVF_ARN]], s->map[e->str[EVF_AGENT]],
+                         s->map[e->str[EVF_ERROR]]};
+        uint32_t f[6] = {account, region, s->map[e->str[EVF_SOURCE]],
+                         s->map[e->str[EVF_NAME]], 0, 0};
+        for (int type = 0; type < 2; type++) {
+            if (!(e->flags & (type ? EV_ERROR : EV_CALL)) ||
+                !(type ? s->cfg->error_rate : s->cfg->call_rate))
+                continue;
+            f[4] = type ? ev.error : 0;
+            f[5] = (uint32_t)type;
+            ev.key = key_of(s, scope, f);
+            struct key *k = key_at(s, ev.key);
+            if (k->ignored) {
+                d->ignored[IGNORE_RULE]++;
+                continue;
+            }
+            k->count++;
+            if (type)
+                d->counted_errors++;
+            else
+                d->counted_calls++;
+            put(s, scope, e->minute, &ev);
+        }
+    }
+    return late;
+}
+
+/* ---- the end ------------------------------------------------------------------- */
+
+static int tev_cmp(const void *pa, const void *pb, void *ctx)
+{
+    const struct tev *x = pa, *y = pb;
+    const struct stream *s = ctx;
+    uint32_t sx = key_at(s, x->e.key)->scope, sy = key_at(s, y->e.key)->scope;
+    if (sx != sy)
+        return sx < sy ? -1 : 1;
+    if (x->minute != y->minute)
+        return x->minute < y->minute ? -1 : 1;
+    return x->e.key < y->e.key ? -1 : x->e.key > y->e.key;
+}
+
+/* STREAM_SORT_ALL: step every scope through its minutes from the sorted
+ * buffer (which then serves as the recent minutes' events). */
+static void replay_sorted(struct stream *s)
+{
+    if (s->nall)
+        qsort_r(s->all, s->nall, sizeof(*s->all), tev_cmp, s);
+    struct mev *ev = xmalloc((s->nall ? s->nall : 1) * sizeof(*ev));
+    for (size_t i = 0; i < s->nall; i++)
+        ev[i] = s->all[i].e;
+    size_t i = 0;
+    for (size_t q = 0; q < s->nscopes; q++) {
+        struct scope *sc = &s->scopes[q];
+        if (sc->min_seen == NONE)
+            continue;
+        for (uint32_t t = sc->min_seen; t <= sc->max_seen; t++) {
+            size_t j = i;
+            while (j < s->nall && key_at(s, ev[j].key)->scope == q && s->all[j].minute == t)
+                j++;
+            close_minute(s, sc, t, ev + i, j - i);
+            i = j;
+        }
+    }
+    xfree(s->all);
+    s->all = NULL;
+    s->nall = s->all_cap = 0;
+    /* The recent views point into ev: they are no longer needed. */
+    for (size_t q = 0; q < s->nscopes; q++)
+        for (uint32_t r = 0; r < DETECT_RECENT; r++)
+            s->scopes[q].recent[r] = (struct bucket){NONE, NULL, 0, 0};
+    xfree(ev);
+}
+
+void stream_finish(struct stream *s)
+{
+    if (s->finished)
+        return;
+    s->finished = 1;
+    if (s->reorder == STREAM_SORT_ALL)
+        replay_sorted(s);
+    for (size_t q = 0; q < s->nscopes; q++) {
+        struct scope *sc = &s->scopes[q];
+        if (sc->min_seen == NONE)
+            continue;
+        if (s->reorder != STREAM_SORT_ALL)
+            advance(s, sc, sc->max_seen);
+        /* The scope's data ends after its last minute. */
+        fire_timers(s, sc, sc->max_seen + 1, sc->max_seen + 1);
+    }
+}
+
+void stream_get_stats(const struct stream *s, struct stream_stats *out)
+{
+    *out = s->stats;
+    out->keys = s->nkeys;
+}
+
+void stream_each_key(const struct stream *s, stream_key_fn fn, void *ctx)
+{
+    for (size_t i = 0; i < s->nkeys; i++) {
+        const struct key *k = key_at(s, (uint32_t)i);
+        if (!k->count)
+            continue;
+        struct stream_key_info info = {k->error_rate, str(s, k->account),
+                                       str(s, k->region), str(s, k->source),
+                                       str(s, k->name),
+                                       k->error_rate ? str(s, k->error) : NULL,
+                                       k->count};
+        fn(ctx, &info);
+    }
+}

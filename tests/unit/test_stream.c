@@ -1,0 +1,197 @@
+/* engine/stream: event time whatever the input order — the reorder
+ * window, late events, and the sorted whole. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "config.h"
+#include "evbatch.h"
+#include "stream.h"
+
+#define DAY 1440u
+#define T0 (20000u * DAY)
+
+/* Every report, flattened to a line. */
+struct lines {
+    char v[64][256];
+    size_t n;
+};
+
+static void on_report(void *ctx, const struct insight_report *r)
+{
+    struct lines *l = ctx;
+    assert_true(l->n < 64);
+    snprintf(l->v[l->n++], sizeof l->v[0], "%s %s %s %u-%u %.6g %.6g %u %s %zu",
+             r->state == STATE_START ? "Start" : "End", r->name,
+             r->error ? r->error : "-", r->ins->start, r->ins->end,
+             r->baseline_average, r->insight_average, r->insight_minutes,
+             r->category, r->insight_attr[0].n);
+}
+
+static int line_cmp(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+/* Ten days of an account: a CreateUser every 2 hours, a job every 10
+ * minutes (absent for 3 hours on day 9), and on day 9 a burst of
+ * CreateUser with some LimitExceededException errors. */
+static size_t make_events(struct ct_record *out, size_t cap)
+{
+    size_t n = 0;
+    struct ct_record base = {"111122223333", "us-east-1", "iam.amazonaws.com",
+                             "CreateUser", NULL, "arn:aws:iam::111122223333:user/a",
+                             "cli", 0, 1, 0, 0, 0, NULL};
+    for (uint32_t m = T0 + 37; m < T0 + 10 * DAY && n < cap; m += 120) {
+        out[n] = base;
+        out[n++].minute = m;
+    }
+    uint32_t stop = T0 + 9 * DAY + 600;
+    for (uint32_t m = T0 + 3; m < T0 + 10 * DAY && n < cap; m += 10) {
+        if (m >= stop && m < stop + 180)
+            continue;
+        out[n] = base;
+        out[n].source = "ssm.amazonaws.com";
+        out[n].name = "PutParameter";
+        out[n].arn = "arn:aws:sts::111122223333:assumed-role/job/x";
+        out[n++].minute = m;
+    }
+    for (uint32_t i = 0; i < 60 && n < cap; i++) {
+        out[n] = base;
+        out[n].minute = T0 + 9 * DAY + 300 + i / 15;
+        out[n].arn = "arn:aws:iam::111122223333:user/mallory";
+        if (i % 3 == 0) {
+            out[n].error = "LimitExceededException";
+            out[n].counts_error = 1;
+        }
+        n++;
+    }
+    return n;
+}
+
+/* Score records in the order of perm with the given reorder window, one
+ * batch per `per` records; returns the late events. */
+static size_t score(const struct ct_record *recs, const size_t *perm, size_t n,
+                    uint32_t reorder, size_t per, struct lines *out)
+{
+    struct config c;
+    struct diag d;
+    struct evbatch b;
+    config_defaults(&c);
+    diag_init(&d);
+    evbatch_init(&b);
+    memset(out, 0, sizeof(*out));
+    struct stream *s = stream_new(&c, reorder, on_report, out);
+    size_t late = 0;
+    for (size_t i = 0; i < n; i++) {
+        evbatch_add(&b, &recs[perm[i]], RECORD_COUNT);
+        if (b.n == per || i + 1 == n) {
+            late += stream_add_batch(s, &b, &d);
+            evbatch_clear(&b);
+        }
+    }
+    stream_finish(s);
+    assert_int_equal(d.late, late);
+    stream_free(s);
+    evbatch_free(&b);
+    config_free(&c);
+    qsort(out->v, out->n, sizeof out->v[0], line_cmp);
+    return late;
+}
+
+#define MAXREC 4000
+
+static void test_order_does_not_matter(void **state)
+{
+    static struct ct_record recs[MAXREC];
+    static size_t perm[MAXREC];
+    static struct lines sorted, near, shuffled;
+    (void)state;
+    size_t n = make_events(recs, MAXREC);
+    assert_true(n < MAXREC);
+    /* In time order. */
+    for (size_t i = 0; i < n; i++)
+        perm[i] = i;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && recs[perm[j]].minute < recs[perm[j - 1]].minute; j--) {
+            size_t t = perm[j];
+            perm[j] = perm[j - 1];
+            perm[j - 1] = t;
+        }
+    assert_int_equal(score(recs, perm, n, 60, 50, &sorted), 0);
+    assert_true(sorted.n >= 4); /* the burst (call and error rate) and the gap */
+    /* Near order: neighbours swapped within 30 minutes of each other. */
+    for (size_t i = 0; i + 1 < n; i += 2)
+        if (recs[perm[i + 1]].minute - recs[perm[i]].minute < 30) {
+            size_t t = perm[i];
+            perm[i] = perm[i + 1];
+            perm[i + 1] = t;
+        }
+    assert_int_equal(score(recs, perm, n, 60, 7, &near), 0);
+    assert_int_equal(near.n, sorted.n);
+    for (size_t i = 0; i < sorted.n; i++)
+        assert_string_equal(near.v[i], sorted.v[i]);
+    /* Shuffled: late within a reorder window, the same when sorted whole. */
+    uint64_t x = 12345;
+    for (size_t i = n - 1; i > 0; i--) {
+        x = x * 6364136223846793005u + 1442695040888963407u;
+        size_t j = (size_t)(x >> 33) % (i + 1), t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+    }
+    assert_true(score(recs, perm, n, 60, 100, &shuffled) > 0);
+    assert_int_equal(score(recs, perm, n, STREAM_SORT_ALL, 100, &shuffled), 0);
+    assert_int_equal(shuffled.n, sorted.n);
+    for (size_t i = 0; i < sorted.n; i++)
+        assert_string_equal(shuffled.v[i], sorted.v[i]);
+}
+
+/* An event older than its scope's closed minutes is late, counted and
+ * dropped; other scopes have their own clocks. */
+static void test_late_per_scope(void **state)
+{
+    struct config c;
+    struct diag d;
+    struct evbatch b;
+    struct lines out = {0};
+    (void)state;
+    config_defaults(&c);
+    diag_init(&d);
+    evbatch_init(&b);
+    struct stream *s = stream_new(&c, 10, on_report, &out);
+    struct ct_record r = {"111122223333", "us-east-1", "iam.amazonaws.com",
+                          "CreateUser", NULL, "arn", "agent", T0 + 100, 1, 0, 0, 0, NULL};
+    evbatch_add(&b, &r, RECORD_COUNT);
+    r.minute = T0 + 95; /* within 10 minutes: fine */
+    evbatch_add(&b, &r, RECORD_COUNT);
+    r.minute = T0 + 200; /* closes up to 190 */
+    evbatch_add(&b, &r, RECORD_COUNT);
+    r.minute = T0 + 150; /* late */
+    evbatch_add(&b, &r, RECORD_COUNT);
+    r.region = "eu-west-1"; /* another scope: not late */
+    evbatch_add(&b, &r, RECORD_COUNT);
+    assert_int_equal(stream_add_batch(s, &b, &d), 1);
+    assert_int_equal(d.late, 1);
+    assert_int_equal(d.counted_calls, 4);
+    stream_finish(s);
+    struct stream_stats st;
+    stream_get_stats(s, &st);
+    assert_int_equal(st.keys, 2);
+    stream_free(s);
+    evbatch_free(&b);
+    config_free(&c);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_order_does_not_matter),
+        cmocka_unit_test(test_late_per_scope),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
