@@ -55,13 +55,17 @@ static void on_batch(void *ctx, const char *name, const struct evbatch *eb)
         p->late = stream_add_batch(p->b->stream, eb, &p->b->diag);
 }
 
-/* One pass over files with the given reorder window.  Returns the number
- * of late events (0: the result stands). */
-static size_t read_pass(struct batch *b, const struct pathlist *files, uint32_t reorder)
+/* One pass over files, in order or (sorted) holding every event before
+ * any is judged.  Returns the number of late events (0: the result
+ * stands). */
+static size_t read_pass(struct batch *b, const struct pathlist *files, int sorted)
 {
     stream_free(b->stream);
     drop_records(b);
-    b->stream = stream_new(b->cfg, reorder, on_insight, b);
+    b->stream = stream_new(b->cfg, (uint32_t)b->cfg->score_reorder_minutes,
+                           on_insight, b);
+    if (sorted)
+        stream_buffer_all(b->stream);
     struct pass p = {b, 0};
     struct reader_opts o = {b->progress};
     reader_run(files, b->cfg, &o, &b->diag, on_batch, &p);
@@ -93,10 +97,8 @@ static int reads_stdin(const struct pathlist *files)
 
 void batch_run(struct batch *b, const struct pathlist *files)
 {
-    uint32_t reorder = (uint32_t)b->cfg->score_reorder_minutes;
-    if (reads_stdin(files))
-        reorder = STREAM_SORT_ALL; /* it cannot be read twice */
-    if (read_pass(b, files, reorder) && reorder != STREAM_SORT_ALL) {
+    int sorted = reads_stdin(files); /* it cannot be read twice */
+    if (read_pass(b, files, sorted) && !sorted) {
         /* Start again, sorted; what the first pass printed is not
          * printed again. */
         struct diag first = b->diag;
@@ -106,7 +108,7 @@ void batch_run(struct batch *b, const struct pathlist *files)
         for (int r = 0; r < SKIP__COUNT; r++)
             b->diag.quiet[r] = first.skipped[r];
         b->sorted = 1;
-        read_pass(b, files, STREAM_SORT_ALL);
+        read_pass(b, files, 1);
     }
     if (b->nrecs)
         qsort(b->recs, b->nrecs, sizeof(*b->recs), record_cmp);

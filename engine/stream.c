@@ -18,10 +18,10 @@ struct mev {
     uint32_t arn, agent, error;
 };
 
-/* One event with its minute (the sort-all buffer; an Insight's events
- * past its current end). */
+/* One event with its minute (an Insight's events past its current end;
+ * with its scope, the buffer of stream_buffer_all). */
 struct tev {
-    uint32_t minute;
+    uint32_t minute, scope;
     struct mev e;
 };
 
@@ -94,7 +94,8 @@ struct stream {
     size_t nscopes, scopes_cap;
     uint32_t *scope_slots;
     size_t scope_nslots;
-    struct tev *all; /* STREAM_SORT_ALL: every event, sorted at finish */
+    int buffering;   /* stream_buffer_all: events wait in all, unsorted */
+    struct tev *all;
     size_t nall, all_cap;
     uint32_t *map;   /* batch string id -> strpool id */
     size_t map_cap;
@@ -205,12 +206,10 @@ static uint32_t scope_of(struct stream *s, uint32_t account, uint32_t region)
     sc->day = NONE;
     for (uint32_t r = 0; r < DETECT_RECENT; r++)
         sc->recent[r].minute = NONE;
-    if (s->reorder != STREAM_SORT_ALL) {
-        sc->nring = s->reorder + DETECT_RECENT + 1;
-        sc->ring = xcalloc(sc->nring, sizeof(*sc->ring));
-        for (uint32_t b = 0; b < sc->nring; b++)
-            sc->ring[b].minute = NONE;
-    }
+    sc->nring = s->reorder + DETECT_RECENT + 1;
+    sc->ring = xcalloc(sc->nring, sizeof(*sc->ring));
+    for (uint32_t b = 0; b < sc->nring; b++)
+        sc->ring[b].minute = NONE;
     s->scope_slots[i] = (uint32_t)++s->nscopes;
     if (s->nscopes * 2 > s->scope_nslots) {
         s->scope_nslots *= 2;
@@ -582,7 +581,7 @@ static void follow_open(struct stream *s, struct key *k, uint32_t t,
         return;
     o->pending = xgrow(o->pending, &o->pending_cap, o->npending + n, sizeof(*o->pending));
     for (size_t i = 0; i < n; i++)
-        o->pending[o->npending++] = (struct tev){t, ev[i]};
+        o->pending[o->npending++] = (struct tev){t, 0, ev[i]};
     settle_pending(o, detect_increase_end(&k->m));
 }
 
@@ -710,15 +709,9 @@ static void advance(struct stream *s, struct scope *sc, uint32_t w)
 
 /* ---- events in ---------------------------------------------------------------- */
 
-/* Record minute's event e of scope sc; returns 1 when it is late. */
-static int put(struct stream *s, uint32_t scope, uint32_t minute, const struct mev *e)
+/* Put counted event e in its minute's bucket (the minute is open). */
+static void put(struct scope *sc, uint32_t minute, const struct mev *e)
 {
-    struct scope *sc = &s->scopes[scope];
-    if (s->reorder == STREAM_SORT_ALL) {
-        s->all = xgrow(s->all, &s->all_cap, s->nall + 1, sizeof(*s->all));
-        s->all[s->nall++] = (struct tev){minute, *e};
-        return 0;
-    }
     struct bucket *b = &sc->ring[minute % sc->nring];
     if (b->minute != minute) {
         b->minute = minute;
@@ -726,23 +719,39 @@ static int put(struct stream *s, uint32_t scope, uint32_t minute, const struct m
     }
     b->ev = xgrow(b->ev, &b->cap, b->n + 1, sizeof(*b->ev));
     b->ev[b->n++] = *e;
-    return 0;
 }
 
 /* A valid record of scope at minute: coverage, and the watermark.
  * Returns 1 when its minute is already closed. */
-static int see(struct stream *s, uint32_t scope, uint32_t minute)
+static int see(struct stream *s, struct scope *sc, uint32_t minute)
 {
-    struct scope *sc = &s->scopes[scope];
     if (sc->closed != NONE && minute <= sc->closed)
         return 1;
     if (sc->min_seen == NONE || minute < sc->min_seen)
         sc->min_seen = minute;
     if (sc->max_seen == NONE || minute > sc->max_seen) {
         sc->max_seen = minute;
-        if (s->reorder != STREAM_SORT_ALL && minute >= s->reorder)
+        if (minute >= s->reorder)
             advance(s, sc, minute - s->reorder);
     }
+    return 0;
+}
+
+/* One record's events in time order (or into the buffer that will be
+ * sorted): e.key is NONE for a coverage-only record.  Returns 1 when
+ * late. */
+static int deliver(struct stream *s, uint32_t scope, uint32_t minute, const struct mev *e)
+{
+    if (s->buffering) {
+        s->all = xgrow(s->all, &s->all_cap, s->nall + 1, sizeof(*s->all));
+        s->all[s->nall++] = (struct tev){minute, scope, *e};
+        return 0;
+    }
+    struct scope *sc = &s->scopes[scope];
+    if (see(s, sc, minute))
+        return 1;
+    if (e->key != NONE)
+        put(sc, minute, e);
     return 0;
 }
 
@@ -758,13 +767,12 @@ size_t stream_add_batch(struct stream *s, const struct evbatch *b, struct diag *
         const struct evbatch_event *e = &b->ev[i];
         uint32_t account = s->map[e->str[EVF_ACCOUNT]], region = s->map[e->str[EVF_REGION]];
         uint32_t scope = scope_of(s, account, region);
-        if (see(s, scope, e->minute)) {
-            late += e->flags != 0;
-            d->late += e->flags != 0;
+        struct mev ev = {NONE, s->map[e->str[EVF_ARN]], s->map[e->str[EVF_AGENT]],
+                         s->map[e->str[EVF_ERROR]]};
+        if (!e->flags) {
+            deliver(s, scope, e->minute, &ev);
             continue;
         }
-        struct mev ev = {0, s->map[e->str[EVF_ARN]], s->map[e->str[EVF_AGENT]],
-                         s->map[e->str[EVF_ERROR]]};
         uint32_t f[6] = {account, region, s->map[e->str[EVF_SOURCE]],
                          s->map[e->str[EVF_NAME]], 0, 0};
         for (int type = 0; type < 2; type++) {
@@ -777,6 +785,13 @@ size_t stream_add_batch(struct stream *s, const struct evbatch *b, struct diag *
             struct key *k = key_at(s, ev.key);
             if (k->ignored) {
                 d->ignored[IGNORE_RULE]++;
+                ev.key = NONE; /* still tells the coverage */
+                deliver(s, scope, e->minute, &ev);
+                continue;
+            }
+            if (deliver(s, scope, e->minute, &ev)) {
+                late++;
+                d->late++;
                 continue;
             }
             k->count++;
@@ -784,71 +799,47 @@ size_t stream_add_batch(struct stream *s, const struct evbatch *b, struct diag *
                 d->counted_errors++;
             else
                 d->counted_calls++;
-            put(s, scope, e->minute, &ev);
         }
     }
     return late;
 }
 
-/* ---- the end ------------------------------------------------------------------- */
-
-static int tev_cmp(const void *pa, const void *pb, void *ctx)
+void stream_buffer_all(struct stream *s)
 {
-    const struct tev *x = pa, *y = pb;
-    const struct stream *s = ctx;
-    uint32_t sx = key_at(s, x->e.key)->scope, sy = key_at(s, y->e.key)->scope;
-    if (sx != sy)
-        return sx < sy ? -1 : 1;
-    if (x->minute != y->minute)
-        return x->minute < y->minute ? -1 : 1;
-    return x->e.key < y->e.key ? -1 : x->e.key > y->e.key;
+    s->buffering = 1;
 }
 
-/* STREAM_SORT_ALL: step every scope through its minutes from the sorted
- * buffer (which then serves as the recent minutes' events). */
-static void replay_sorted(struct stream *s)
+static int tev_cmp(const void *pa, const void *pb)
 {
+    const struct tev *x = pa, *y = pb;
+    return x->minute < y->minute ? -1 : x->minute > y->minute;
+}
+
+void stream_settle(struct stream *s)
+{
+    if (!s->buffering)
+        return;
+    s->buffering = 0;
     if (s->nall)
-        qsort_r(s->all, s->nall, sizeof(*s->all), tev_cmp, s);
-    struct mev *ev = xmalloc((s->nall ? s->nall : 1) * sizeof(*ev));
+        qsort(s->all, s->nall, sizeof(*s->all), tev_cmp);
     for (size_t i = 0; i < s->nall; i++)
-        ev[i] = s->all[i].e;
-    size_t i = 0;
-    for (size_t q = 0; q < s->nscopes; q++) {
-        struct scope *sc = &s->scopes[q];
-        if (sc->min_seen == NONE)
-            continue;
-        for (uint32_t t = sc->min_seen; t <= sc->max_seen; t++) {
-            size_t j = i;
-            while (j < s->nall && key_at(s, ev[j].key)->scope == q && s->all[j].minute == t)
-                j++;
-            close_minute(s, sc, t, ev + i, j - i);
-            i = j;
-        }
-    }
+        deliver(s, s->all[i].scope, s->all[i].minute, &s->all[i].e);
     xfree(s->all);
     s->all = NULL;
     s->nall = s->all_cap = 0;
-    /* The recent views point into ev: they are no longer needed. */
-    for (size_t q = 0; q < s->nscopes; q++)
-        for (uint32_t r = 0; r < DETECT_RECENT; r++)
-            s->scopes[q].recent[r] = (struct bucket){NONE, NULL, 0, 0};
-    xfree(ev);
 }
 
 void stream_finish(struct stream *s)
 {
     if (s->finished)
         return;
+    stream_settle(s);
     s->finished = 1;
-    if (s->reorder == STREAM_SORT_ALL)
-        replay_sorted(s);
     for (size_t q = 0; q < s->nscopes; q++) {
         struct scope *sc = &s->scopes[q];
         if (sc->min_seen == NONE)
             continue;
-        if (s->reorder != STREAM_SORT_ALL)
-            advance(s, sc, sc->max_seen);
+        advance(s, sc, sc->max_seen);
         /* The scope's data ends after its last minute. */
         fire_timers(s, sc, sc->max_seen + 1, sc->max_seen + 1);
     }

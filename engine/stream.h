@@ -10,7 +10,7 @@
  * its minutes in time order whatever order the input came in.  An event
  * for a minute its scope already closed is late: it is counted and
  * dropped, and stream_add_batch says so (a batch caller can then sort its
- * input and start again; see STREAM_SORT_ALL).
+ * input and start again; see stream_buffer_all).
  *
  * Insights go out through the emit callback as they are decided: a Start
  * (statistics of its first minute, attributions, explanation) and, once
@@ -34,10 +34,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* reorder_minutes that keeps every event until stream_finish and sorts
- * them then: memory grows with the input, but no event is ever late. */
-#define STREAM_SORT_ALL UINT32_MAX
-
 typedef void (*stream_emit_fn)(void *ctx, const struct insight_report *r);
 
 struct stream;
@@ -51,6 +47,13 @@ void stream_free(struct stream *s);
  * d as ignored), counted events noted in d.  Returns the number of late
  * events (counted in d->late and dropped). */
 size_t stream_add_batch(struct stream *s, const struct evbatch *b, struct diag *d);
+/* From now on hold every event, whatever its time, until stream_settle or
+ * stream_finish feeds them all in time order: memory grows with the
+ * input, but no event is ever late.  Call before the first event. */
+void stream_buffer_all(struct stream *s);
+/* Feed the held events (stream_buffer_all) in time order, as if they had
+ * come in order; new events are then taken as they come. */
+void stream_settle(struct stream *s);
 /* End of the data: close every scope's minutes up to its newest, and let
  * the silence after it end what it ends.  Insights still open stay open
  * (their Start was emitted, no End).  The stream takes no more events. */

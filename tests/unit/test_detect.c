@@ -76,7 +76,8 @@ static void background(struct fixture *f, uint32_t end)
 /* Score the batch as `score` would (events sorted whole). */
 static void run(struct fixture *f)
 {
-    struct stream *s = stream_new(&f->cfg, STREAM_SORT_ALL, on_report, &f->out);
+    struct stream *s = stream_new(&f->cfg, 60, on_report, &f->out);
+    stream_buffer_all(s);
     stream_add_batch(s, &f->batch, &f->diag);
     stream_finish(s);
     stream_free(s);
