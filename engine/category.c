@@ -78,3 +78,14 @@ const char *category_of(const struct config *c, int decrease, const char *source
         return "provisioning";
     return "rate-change";
 }
+
+const char *category_named(const char *name)
+{
+    static const char *const all[] = {"maintenance-gap", "service-limit", "access-denied",
+                                      "iam-burst", "deletion", "provisioning",
+                                      "rate-change", NULL};
+    for (int i = 0; all[i]; i++)
+        if (strcmp(all[i], name) == 0)
+            return all[i];
+    return NULL;
+}

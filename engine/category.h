@@ -19,6 +19,8 @@
  * maintenance gap); code is the error code considered, or NULL. */
 const char *category_of(const struct config *c, int decrease, const char *source,
                         const char *name, const char *code);
+/* The static string of the category called name, or NULL. */
+const char *category_named(const char *name);
 /* Whether code is a service-limit or throttling code (built-in or c's). */
 int category_is_limit_code(const struct config *c, const char *code);
 

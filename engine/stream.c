@@ -1,5 +1,7 @@
 #include "stream.h"
 
+#include "stream_int.h"
+
 #include "category.h"
 #include "model_sketch.h"
 #include "strpool.h"
@@ -8,115 +10,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-
-#define NONE UINT32_MAX
-#define KEY_CHUNK 4096u
-
-/* One counted event of a key, in a scope's minute. */
-struct mev {
-    uint32_t key;
-    uint32_t arn, agent, error;
-};
-
-/* One event with its minute (an Insight's events past its current end;
- * with its scope, the buffer of stream_buffer_all). */
-struct tev {
-    uint32_t minute, scope;
-    struct mev e;
-};
-
-/* An Insight being tracked from its Start to its End. */
-struct open_rec {
-    struct insight ins;    /* as the model had it at the Start */
-    int suppressed;        /* not emitted */
-    const char *category;
-    double base_avg;
-    uint32_t base_minutes;
-    struct attr_list base_attr[TALLY__FIELDS];
-    struct tally main;     /* events of [start, cand_end) */
-    uint32_t cand_end;
-    struct tev *pending;   /* events at or after cand_end */
-    size_t npending, pending_cap;
-};
-
-struct key {
-    uint32_t account, region, source, name, error; /* strpool ids; error 0 for call rate */
-    uint32_t scope;
-    uint8_t error_rate;
-    uint8_t ignored;
-    uint32_t timer;       /* minute its model wants detect_silence; NONE */
-    uint32_t last_event;  /* latest minute it was stepped; NONE */
-    uint64_t count;
-    struct open_rec *open_inc, *open_gap;
-    struct key_model m;
-    struct sketch sk[TALLY__FIELDS];
-};
-
-struct timer {
-    uint32_t minute, key;
-};
-
-/* The events of one closed (or open) minute of a scope. */
-struct bucket {
-    uint32_t minute;
-    struct mev *ev;
-    size_t n, cap;
-};
-
-struct scope {
-    uint32_t account, region;
-    uint32_t min_seen, max_seen; /* over every valid record; NONE before one */
-    uint32_t closed;             /* last closed minute; NONE before the first */
-    struct detect_scope ds;      /* coverage start, exposure, active keys */
-    struct season_exposure exposure;
-    uint32_t day;                /* day of the last active-key count */
-    struct bucket *ring;         /* reorder buffer, minute % nring */
-    uint32_t nring;
-    struct bucket recent[DETECT_RECENT]; /* views of the last closed minutes */
-    struct timer *timers;        /* min-heap by minute */
-    size_t ntimers, timers_cap;
-    uint32_t *keys;              /* its keys */
-    size_t nkeys, keys_cap;
-};
-
-struct stream {
-    const struct config *cfg;
-    uint32_t reorder;
-    struct detect_run run;
-    stream_emit_fn emit;
-    void *emit_ctx;
-    struct strpool *pool;
-    struct key **chunks;
-    size_t nkeys, nchunks;
-    uint32_t *key_slots;
-    size_t key_nslots;
-    struct scope *scopes;
-    size_t nscopes, scopes_cap;
-    uint32_t *scope_slots;
-    size_t scope_nslots;
-    int buffering;   /* stream_buffer_all: events wait in all, unsorted */
-    struct tev *all;
-    size_t nall, all_cap;
-    uint32_t *map;   /* batch string id -> strpool id */
-    size_t map_cap;
-    /* the key run being stepped (its events in the current minute) */
-    const struct mev *run_ev;
-    size_t run_n;
-    uint32_t run_minute;
-    struct tally scratch;
-    struct stream_stats stats;
-    int finished;
-};
-
-static struct key *key_at(const struct stream *s, uint32_t i)
-{
-    return &s->chunks[i / KEY_CHUNK][i % KEY_CHUNK];
-}
-
-static const char *str(const struct stream *s, uint32_t id)
-{
-    return strpool_str(s->pool, id);
-}
 
 /* ---- events out -------------------------------------------------------- */
 
@@ -187,7 +80,7 @@ static uint64_t hash_ids(const uint32_t *f, size_t n)
     return strpool_hash(f, n * sizeof(*f), 7);
 }
 
-static uint32_t scope_of(struct stream *s, uint32_t account, uint32_t region)
+uint32_t stream__scope_of(struct stream *s, uint32_t account, uint32_t region)
 {
     uint32_t f[2] = {account, region};
     size_t mask = s->scope_nslots - 1, i = (size_t)hash_ids(f, 2) & mask;
@@ -256,7 +149,7 @@ static void key_rehash(struct stream *s)
     s->key_nslots = n;
 }
 
-static uint32_t key_of(struct stream *s, uint32_t scope, const uint32_t *f)
+uint32_t stream__key_of(struct stream *s, uint32_t scope, const uint32_t *f)
 {
     size_t i = key_slot(s, s->key_slots, s->key_nslots, f);
     if (s->key_slots[i])
@@ -287,6 +180,7 @@ static uint32_t key_of(struct stream *s, uint32_t scope, const uint32_t *f)
     detect_model_init(&k->m, &set);
     for (int a = 0; a < TALLY__FIELDS; a++)
         sketch_init(&k->sk[a]);
+    k->dirty = 1;
     s->key_slots[i] = id + 1;
     if (s->nkeys * 2 > s->key_nslots)
         key_rehash(s);
@@ -438,9 +332,10 @@ static void baseline_of(const struct stream *s, const struct scope *sc,
             r[i] = (struct ranked){ids[i], counts[i]};
         qsort_r(r, n, sizeof(*r), ranked_cmp, s->pool);
         o->base_attr[f].n = n < ATTR_TOP ? n : ATTR_TOP;
-        for (size_t i = 0; i < o->base_attr[f].n; i++)
-            o->base_attr[f].v[i] = (struct attr_value){
-                tally_value_str(s->pool, r[i].id), minutes > 0 ? r[i].count / minutes : 0};
+        for (size_t i = 0; i < o->base_attr[f].n; i++) {
+            o->base_attr[f].id[i] = r[i].id;
+            o->base_attr[f].average[i] = minutes > 0 ? r[i].count / minutes : 0;
+        }
     }
 }
 
@@ -478,8 +373,12 @@ static void report_init(const struct stream *s, const struct key *k,
     r->category = o->category;
     r->baseline_average = o->base_avg;
     r->baseline_minutes = o->base_minutes;
-    for (int f = 0; f < TALLY__FIELDS; f++)
-        r->baseline_attr[f] = o->base_attr[f];
+    for (int f = 0; f < TALLY__FIELDS; f++) {
+        r->baseline_attr[f].n = o->base_attr[f].n;
+        for (size_t i = 0; i < o->base_attr[f].n; i++)
+            r->baseline_attr[f].v[i] = (struct attr_value){
+                tally_value_str(s->pool, o->base_attr[f].id[i]), o->base_attr[f].average[i]};
+    }
 }
 
 /* ---- Start and End --------------------------------------------------------- */
@@ -606,6 +505,7 @@ static void fold_attributes(struct stream *s, const struct bucket *b)
         for (; j < b->n && b->ev[j].key == id; j++)
             tally_event(&s->scratch, b->ev[j].arn, b->ev[j].agent, b->ev[j].error);
         struct key *k = key_at(s, id);
+        k->dirty = 1;
         for (int f = 0; f < TALLY__FIELDS; f++) {
             struct tally_entry top[SKETCH_SIZE * 2];
             size_t n = tally_top(&s->scratch, (enum tally_field)f, s->pool,
@@ -646,6 +546,7 @@ static void fire_timers(struct stream *s, struct scope *sc, uint32_t upto, uint3
         if (k->timer != t.minute)
             continue; /* superseded */
         k->timer = NONE;
+        k->dirty = 1;
         detect_silence(&s->run, &sc->ds, &k->m, t.key, at);
         reschedule(s, sc, t.key, k);
     }
@@ -680,6 +581,7 @@ static void close_minute(struct stream *s, struct scope *sc, uint32_t t,
         s->run_minute = t;
         detect_step(&s->run, &sc->ds, &k->m, id, t, (uint32_t)(j - i));
         k->last_event = t;
+        k->dirty = 1;
         follow_open(s, k, t, ev + i, j - i);
         reschedule(s, sc, id, k);
         i = j;
@@ -688,6 +590,7 @@ static void close_minute(struct stream *s, struct scope *sc, uint32_t t,
     s->run_minute = NONE;
     *old = (struct bucket){t, ev, n, 0};
     sc->closed = t;
+    sc->dirty = 1;
 }
 
 /* Close sc's minutes up to w (its watermark). */
@@ -727,6 +630,7 @@ static int see(struct stream *s, struct scope *sc, uint32_t minute)
 {
     if (sc->closed != NONE && minute <= sc->closed)
         return 1;
+    sc->dirty = 1;
     if (sc->min_seen == NONE || minute < sc->min_seen)
         sc->min_seen = minute;
     if (sc->max_seen == NONE || minute > sc->max_seen) {
@@ -737,10 +641,7 @@ static int see(struct stream *s, struct scope *sc, uint32_t minute)
     return 0;
 }
 
-/* One record's events in time order (or into the buffer that will be
- * sorted): e.key is NONE for a coverage-only record.  Returns 1 when
- * late. */
-static int deliver(struct stream *s, uint32_t scope, uint32_t minute, const struct mev *e)
+int stream__deliver(struct stream *s, uint32_t scope, uint32_t minute, const struct mev *e)
 {
     if (s->buffering) {
         s->all = xgrow(s->all, &s->all_cap, s->nall + 1, sizeof(*s->all));
@@ -766,11 +667,11 @@ size_t stream_add_batch(struct stream *s, const struct evbatch *b, struct diag *
     for (size_t i = 0; i < b->n; i++) {
         const struct evbatch_event *e = &b->ev[i];
         uint32_t account = s->map[e->str[EVF_ACCOUNT]], region = s->map[e->str[EVF_REGION]];
-        uint32_t scope = scope_of(s, account, region);
+        uint32_t scope = stream__scope_of(s, account, region);
         struct mev ev = {NONE, s->map[e->str[EVF_ARN]], s->map[e->str[EVF_AGENT]],
                          s->map[e->str[EVF_ERROR]]};
         if (!e->flags) {
-            deliver(s, scope, e->minute, &ev);
+            stream__deliver(s, scope, e->minute, &ev);
             continue;
         }
         uint32_t f[6] = {account, region, s->map[e->str[EVF_SOURCE]],
@@ -781,20 +682,21 @@ size_t stream_add_batch(struct stream *s, const struct evbatch *b, struct diag *
                 continue;
             f[4] = type ? ev.error : 0;
             f[5] = (uint32_t)type;
-            ev.key = key_of(s, scope, f);
+            ev.key = stream__key_of(s, scope, f);
             struct key *k = key_at(s, ev.key);
             if (k->ignored) {
                 d->ignored[IGNORE_RULE]++;
                 ev.key = NONE; /* still tells the coverage */
-                deliver(s, scope, e->minute, &ev);
+                stream__deliver(s, scope, e->minute, &ev);
                 continue;
             }
-            if (deliver(s, scope, e->minute, &ev)) {
+            if (stream__deliver(s, scope, e->minute, &ev)) {
                 late++;
                 d->late++;
                 continue;
             }
             k->count++;
+            k->dirty = 1;
             if (type)
                 d->counted_errors++;
             else
@@ -823,7 +725,7 @@ void stream_settle(struct stream *s)
     if (s->nall)
         qsort(s->all, s->nall, sizeof(*s->all), tev_cmp);
     for (size_t i = 0; i < s->nall; i++)
-        deliver(s, s->all[i].scope, s->all[i].minute, &s->all[i].e);
+        stream__deliver(s, s->all[i].scope, s->all[i].minute, &s->all[i].e);
     xfree(s->all);
     s->all = NULL;
     s->nall = s->all_cap = 0;

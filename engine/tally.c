@@ -38,7 +38,7 @@ static size_t slot_of(const struct tally *t, uint32_t field, uint32_t id)
     return i;
 }
 
-static void add(struct tally *t, uint32_t field, uint32_t id, uint64_t n)
+void tally_add(struct tally *t, uint32_t field, uint32_t id, uint64_t n)
 {
     if ((t->n + 1) * 2 > t->nslots) {
         xfree(t->slots);
@@ -59,16 +59,16 @@ static void add(struct tally *t, uint32_t field, uint32_t id, uint64_t n)
 
 void tally_event(struct tally *t, uint32_t arn, uint32_t agent, uint32_t error)
 {
-    add(t, TALLY_ARN, arn, 1);
-    add(t, TALLY_AGENT, agent, 1);
-    add(t, TALLY_ERROR, error, 1);
+    tally_add(t, TALLY_ARN, arn, 1);
+    tally_add(t, TALLY_AGENT, agent, 1);
+    tally_add(t, TALLY_ERROR, error, 1);
     t->total++;
 }
 
 void tally_merge(struct tally *into, const struct tally *from)
 {
     for (size_t i = 0; i < from->n; i++)
-        add(into, from->v[i].field, from->v[i].id, from->v[i].count);
+        tally_add(into, from->v[i].field, from->v[i].id, from->v[i].count);
     into->total += from->total;
 }
 

@@ -33,6 +33,8 @@ struct tally {
 void tally_init(struct tally *t);
 void tally_free(struct tally *t);
 void tally_clear(struct tally *t);
+/* Count n more of value id of field (not counted in total). */
+void tally_add(struct tally *t, uint32_t field, uint32_t id, uint64_t n);
 /* One event: its value of each field. */
 void tally_event(struct tally *t, uint32_t arn, uint32_t agent, uint32_t error);
 /* Add every count of from to into. */

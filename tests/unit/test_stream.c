@@ -11,7 +11,11 @@
 
 #include "config.h"
 #include "evbatch.h"
+#include "state.h"
 #include "stream.h"
+#include "stream_state.h"
+
+#include <unistd.h>
 
 #define DAY 1440u
 #define T0 (20000u * DAY)
@@ -189,11 +193,101 @@ static void test_late_per_scope(void **state)
     config_free(&c);
 }
 
+/* Stop after any record, save, load into a new engine, go on: the
+ * Insights are those of a run that never stopped. */
+static void test_save_and_go_on(void **state)
+{
+    static struct ct_record recs[MAXREC];
+    static size_t order[MAXREC];
+    static struct lines whole, parts;
+    (void)state;
+    size_t n = make_events(recs, MAXREC);
+    for (size_t i = 0; i < n; i++)
+        order[i] = i;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && recs[order[j]].minute < recs[order[j - 1]].minute; j--) {
+            size_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    score(recs, order, n, 30, 0, 40, &whole);
+    assert_true(whole.n >= 4);
+    /* Cuts: early, mid-history, inside the burst (open Insights, pending
+     * events), inside the gap, near the end. */
+    size_t burst = 0, gap = 0;
+    while (recs[order[burst]].minute < T0 + 9 * DAY + 302)
+        burst++;
+    while (recs[order[gap]].minute < T0 + 9 * DAY + 700)
+        gap++;
+    size_t cuts[] = {1, n / 3, burst, burst + 9, gap, n - 2};
+    for (size_t c = 0; c < sizeof cuts / sizeof cuts[0]; c++) {
+        char path[] = "/tmp/ctinsights-test-XXXXXX";
+        int fd = mkstemp(path);
+        assert_true(fd >= 0);
+        close(fd);
+        unlink(path);
+        struct config cfg;
+        struct diag d;
+        struct evbatch b;
+        char err[512];
+        config_defaults(&cfg);
+        diag_init(&d);
+        evbatch_init(&b);
+        memset(&parts, 0, sizeof(parts));
+        struct state *st;
+        assert_int_equal(state_open(path, 0, &st, err, sizeof err), 0);
+        struct stream *s = stream_new(&cfg, 30, on_report, &parts);
+        assert_int_equal(stream_load(s, st, err, sizeof err), 1); /* nothing yet */
+        for (size_t i = 0; i < cuts[c]; i++) {
+            evbatch_add(&b, &recs[order[i]], RECORD_COUNT);
+            stream_add_batch(s, &b, &d);
+            evbatch_clear(&b);
+            if (i % 97 == 0 || i + 1 == cuts[c]) { /* several saves */
+                assert_int_equal(state_begin(st), 0);
+                assert_int_equal(stream_save(s, st), 0);
+                assert_int_equal(state_commit(st), 0);
+                stream_saved(s);
+            }
+        }
+        stream_free(s);
+        state_close(st);
+        /* A new process, every other time with a shorter reorder window
+         * (as `tail` going on from what `score` learned). */
+        assert_int_equal(state_open(path, 0, &st, err, sizeof err), 0);
+        s = stream_new(&cfg, c % 2 ? 5 : 30, on_report, &parts);
+        if (stream_load(s, st, err, sizeof err) != 0) {
+            print_error("%s\n", err);
+            fail();
+        }
+        for (size_t i = cuts[c]; i < n; i++) {
+            evbatch_add(&b, &recs[order[i]], RECORD_COUNT);
+            stream_add_batch(s, &b, &d);
+            evbatch_clear(&b);
+        }
+        stream_finish(s);
+        stream_free(s);
+        state_close(st);
+        evbatch_free(&b);
+        config_free(&cfg);
+        unlink(path);
+        char wal[64];
+        snprintf(wal, sizeof wal, "%s-wal", path);
+        unlink(wal);
+        snprintf(wal, sizeof wal, "%s-shm", path);
+        unlink(wal);
+        qsort(parts.v, parts.n, sizeof parts.v[0], line_cmp);
+        assert_int_equal(parts.n, whole.n);
+        for (size_t i = 0; i < whole.n; i++)
+            assert_string_equal(parts.v[i], whole.v[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order_does_not_matter),
         cmocka_unit_test(test_late_per_scope),
+        cmocka_unit_test(test_save_and_go_on),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
