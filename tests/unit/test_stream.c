@@ -78,6 +78,19 @@ static size_t make_events(struct ct_record *out, size_t cap)
     return n;
 }
 
+/* perm[0..n) gets the indexes of recs in time order. */
+static void time_order(const struct ct_record *recs, size_t *perm, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        perm[i] = i;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && recs[perm[j]].minute < recs[perm[j - 1]].minute; j--) {
+            size_t t = perm[j];
+            perm[j] = perm[j - 1];
+            perm[j - 1] = t;
+        }
+}
+
 /* Score records in the order of perm with the given reorder window (or
  * sorted whole), one batch per `per` records; returns the late events. */
 static size_t score(const struct ct_record *recs, const size_t *perm, size_t n,
@@ -120,15 +133,7 @@ static void test_order_does_not_matter(void **state)
     (void)state;
     size_t n = make_events(recs, MAXREC);
     assert_true(n < MAXREC);
-    /* In time order. */
-    for (size_t i = 0; i < n; i++)
-        perm[i] = i;
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && recs[perm[j]].minute < recs[perm[j - 1]].minute; j--) {
-            size_t t = perm[j];
-            perm[j] = perm[j - 1];
-            perm[j - 1] = t;
-        }
+    time_order(recs, perm, n);
     assert_int_equal(score(recs, perm, n, 60, 0, 50, &sorted), 0);
     assert_true(sorted.n >= 4); /* the burst (call and error rate) and the gap */
     /* Near order: neighbours swapped within 30 minutes of each other. */
@@ -202,14 +207,7 @@ static void test_save_and_go_on(void **state)
     static struct lines whole, parts;
     (void)state;
     size_t n = make_events(recs, MAXREC);
-    for (size_t i = 0; i < n; i++)
-        order[i] = i;
-    for (size_t i = 1; i < n; i++)
-        for (size_t j = i; j > 0 && recs[order[j]].minute < recs[order[j - 1]].minute; j--) {
-            size_t t = order[j];
-            order[j] = order[j - 1];
-            order[j - 1] = t;
-        }
+    time_order(recs, order, n);
     score(recs, order, n, 30, 0, 40, &whole);
     assert_true(whole.n >= 4);
     /* Cuts: early, mid-history, inside the burst (open Insights, pending
