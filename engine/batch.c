@@ -2,7 +2,10 @@
 
 #include "insight_json.h"
 #include "reader.h"
+#include "stream_state.h"
 #include "xalloc.h"
+
+#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -26,14 +29,36 @@ void batch_free(struct batch *b)
     drop_records(b);
     xfree(b->recs);
     stream_free(b->stream);
+    insight_store_close(b->store);
+}
+
+/* Store the record; 0 when the state had it already (not written again). */
+static int store_record(struct batch *b, const struct insight_report *r, json_t *rec)
+{
+    char shared[IDS_UUID_LEN];
+    insight_json_shared_id(r, shared);
+    char *line = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(b->cfg->precision));
+    int64_t seq = insight_store_add(b->store, r, shared, line);
+    xfree(line);
+    if (seq < 0 && !b->state_failed) {
+        b->state_failed = 1;
+        snprintf(b->state_err, sizeof(b->state_err), "%s: cannot store an Insight: %s",
+                 state_path(b->state), state_error(b->state));
+    }
+    return seq != 0;
 }
 
 static void on_insight(void *ctx, const struct insight_report *r)
 {
     struct batch *b = ctx;
+    json_t *rec = insight_json(r);
+    if (b->storing && !store_record(b, r, rec)) {
+        json_decref(rec);
+        return;
+    }
     b->recs = xgrow(b->recs, &b->recs_cap, b->nrecs + 1, sizeof(*b->recs));
     struct batch_record *o = &b->recs[b->nrecs++];
-    o->rec = insight_json(r);
+    o->rec = rec;
     o->minute = r->state == STATE_START ? r->ins->start : r->ins->end;
     o->state = r->state;
     const char *key[6] = {r->error_rate ? "ApiErrorRateInsight" : "ApiCallRateInsight",
@@ -51,27 +76,55 @@ static void on_batch(void *ctx, const char *name, const struct evbatch *eb)
 {
     struct pass *p = ctx;
     (void)name;
-    if (!p->late) /* once late, the pass is over: the sorted one follows */
-        p->late = stream_add_batch(p->b->stream, eb, &p->b->diag);
+    /* Once late, a first pass is over (the sorted one follows); going on
+     * from a state file, late events are only counted. */
+    if (!p->late || p->b->resumed)
+        p->late += stream_add_batch(p->b->stream, eb, &p->b->diag);
 }
 
-/* One pass over files, in order or (sorted) holding every event before
- * any is judged.  Returns the number of late events (0: the result
- * stands). */
-static size_t read_pass(struct batch *b, const struct pathlist *files, int sorted)
+/* A new engine, from the state file when it holds one.  0, or -1 with
+ * b->state_err set. */
+static int new_stream(struct batch *b)
 {
     stream_free(b->stream);
     drop_records(b);
     b->stream = stream_new(b->cfg, (uint32_t)b->cfg->score_reorder_minutes,
                            on_insight, b);
+    if (!b->state)
+        return 0;
+    int rc = stream_load(b->stream, b->state, b->state_err, sizeof(b->state_err));
+    b->resumed = rc == 0;
+    return rc < 0 ? -1 : 0;
+}
+
+/* One pass over files, in order or (sorted) holding every event before
+ * any is judged.  Returns the number of late events. */
+static size_t read_pass(struct batch *b, const struct pathlist *files, int sorted)
+{
     if (sorted)
         stream_buffer_all(b->stream);
     struct pass p = {b, 0};
     struct reader_opts o = {b->progress};
     reader_run(files, b->cfg, &o, &b->diag, on_batch, &p);
-    if (!p.late)
-        stream_finish(b->stream);
     return p.late;
+}
+
+/* Save the engine and the records stored with it, before the end of the
+ * data is taken as the end. */
+static void save_state(struct batch *b)
+{
+    stream_settle(b->stream);
+    b->storing = 0;
+    if (!b->state_failed && stream_save(b->stream, b->state) == 0 &&
+        state_commit(b->state) == 0) {
+        stream_saved(b->stream);
+        return;
+    }
+    if (!b->state_failed)
+        snprintf(b->state_err, sizeof(b->state_err), "%s: cannot save: %s",
+                 state_path(b->state), state_error(b->state));
+    b->state_failed = 1;
+    state_rollback(b->state);
 }
 
 static int record_cmp(const void *pa, const void *pb)
@@ -95,10 +148,24 @@ static int reads_stdin(const struct pathlist *files)
     return 0;
 }
 
-void batch_run(struct batch *b, const struct pathlist *files)
+int batch_run(struct batch *b, const struct pathlist *files, struct state *st)
 {
+    b->state = st;
+    if (st && !(b->store = insight_store_open(st))) {
+        snprintf(b->state_err, sizeof(b->state_err), "%s: %s", state_path(st),
+                 state_error(st));
+        return -1;
+    }
+    if (new_stream(b) != 0)
+        return -1;
+    if (st && state_begin(st) != 0) {
+        snprintf(b->state_err, sizeof(b->state_err), "%s: %s", state_path(st),
+                 state_error(st));
+        return -1;
+    }
+    b->storing = st != NULL;
     int sorted = reads_stdin(files); /* it cannot be read twice */
-    if (read_pass(b, files, sorted) && !sorted) {
+    if (read_pass(b, files, sorted) && !sorted && !b->resumed) {
         /* Start again, sorted; what the first pass printed is not
          * printed again. */
         struct diag first = b->diag;
@@ -108,8 +175,18 @@ void batch_run(struct batch *b, const struct pathlist *files)
         for (int r = 0; r < SKIP__COUNT; r++)
             b->diag.quiet[r] = first.skipped[r];
         b->sorted = 1;
+        if (st) {
+            state_rollback(st);
+            if (state_begin(st) != 0)
+                b->storing = 0;
+        }
+        new_stream(b);
         read_pass(b, files, 1);
     }
+    if (st)
+        save_state(b);
+    stream_finish(b->stream);
     if (b->nrecs)
         qsort(b->recs, b->nrecs, sizeof(*b->recs), record_cmp);
+    return b->state_failed ? -1 : 0;
 }

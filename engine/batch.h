@@ -8,14 +8,20 @@
  * (a shuffled export), or comes from standard input, it is read again and
  * sorted whole first, so the result never depends on the order of files
  * or of records in them.  Records are sorted by time, then key, then
- * Start before End.  Not thread-safe.
+ * Start before End.  With a state file, the engine goes on from what it
+ * holds (input older than it has seen is late, counted and dropped) and is
+ * saved there, with the records it emitted, before the end of the data is
+ * taken as the end (so `tail` can go on from it); records the state had
+ * already emitted are not written again.  Not thread-safe.
  */
 #ifndef CTI_BATCH_H
 #define CTI_BATCH_H
 
 #include "config.h"
 #include "diag.h"
+#include "insight_store.h"
 #include "source.h"
+#include "state.h"
 #include "stream.h"
 
 #include <jansson.h>
@@ -37,12 +43,21 @@ struct batch {
     size_t nrecs, recs_cap;
     int progress;              /* a progress line on stderr */
     int sorted;                /* the input needed the sorted second pass */
+    int resumed;               /* the engine came from the state file */
+    /* with a state file */
+    struct state *state;       /* borrowed */
+    struct insight_store *store;
+    int storing;               /* records go to the store as they come */
+    int state_failed;          /* the state could not be written */
+    char state_err[512];
 };
 
 void batch_init(struct batch *b, const struct config *c);
 void batch_free(struct batch *b);
-/* Score every file of files; b->recs holds the records, b->diag the
- * counts. */
-void batch_run(struct batch *b, const struct pathlist *files);
+/* Score every file of files, going on from and saving to st when not
+ * NULL; b->recs holds the records, b->diag the counts.  Returns 0, or -1
+ * when the state file could not be read or written (message in
+ * b->state_err; the records are still complete). */
+int batch_run(struct batch *b, const struct pathlist *files, struct state *st);
 
 #endif

@@ -133,6 +133,9 @@ static const struct row rows[] = {
      "eventType and eventName"},
     {T_INT, "output.precision", "6", OFF(precision), 1, 17,
      "significant digits of averages in Insight records"},
+    {T_SIZE, "state.max_bytes", "0", OFF(state_max_bytes), 0, 1024.0 * GIB,
+     "the state file may not grow beyond this (0: no limit); when full, saving "
+     "fails and is tried again later"},
     {T_INT, "score.reorder_minutes", "60", OFF(score_reorder_minutes), 0, 10080,
      "records up to this much older than the newest of their account/region "
      "are put in order in memory; input more out of order is read again, sorted"},
@@ -173,15 +176,15 @@ static const struct {
     {"baseline", parse_section},     {"detector", parse_section},
     {"gaps", parse_section},         {"categories", parse_categories},
     {"input", parse_section},        {"output", parse_section},
-    {"score", parse_section},
+    {"score", parse_section},        {"state", parse_section},
     {"ignore", parse_ignore},        {"overrides", parse_overrides},
     {"suppress", parse_suppress},
 };
 
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 #define SECTION_LIST                                                      \
-    "baseline, detector, gaps, categories, input, output, score, ignore, " \
-    "overrides, suppress"
+    "baseline, detector, gaps, categories, input, output, score, state, " \
+    "ignore, overrides, suppress"
 
 /* Fields of a match (an ignore rule, match: of an override or suppress
  * rule). */

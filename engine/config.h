@@ -82,6 +82,8 @@ struct config {
     int precision;           /* output.precision: significant digits of averages */
     /* score */
     int score_reorder_minutes; /* score.reorder_minutes: reorder window in memory */
+    /* state */
+    size_t state_max_bytes;    /* state.max_bytes: cap on the state file, 0 = none */
     /* ignore */
     struct config_ignore *ignore;
     size_t n_ignore;

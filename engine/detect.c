@@ -252,6 +252,12 @@ static void follow(struct key_model *m, uint32_t t, uint32_t x)
     }
 }
 
+void detect_expect(const struct detect_run *r, const struct detect_scope *sc,
+                   const struct key_model *m, uint32_t t, struct season_expect *out)
+{
+    season_expect(&m->season, sc->exposure, t, r->cfg->seasonality, PRIOR_MINUTES, out);
+}
+
 static void judge(const struct detect_run *r, const struct detect_scope *sc,
                   struct key_model *m, uint32_t key, uint32_t t, uint32_t x)
 {
@@ -259,7 +265,7 @@ static void judge(const struct detect_run *r, const struct detect_scope *sc,
         return;
     struct rate_params p = params_of(r, sc, m);
     struct season_expect e;
-    season_expect(&m->season, sc->exposure, t, r->cfg->seasonality, PRIOR_MINUTES, &e);
+    detect_expect(r, sc, m, t, &e);
     struct window_test w;
     enum rate_verdict minute;
     if (m->open) {

@@ -135,6 +135,9 @@ uint32_t detect_increase_end(const struct key_model *m);
 void detect_baseline_totals(const struct key_model *m,
                             const struct season_exposure *e, double *events,
                             double *minutes);
+/* What the key expects in minute t, as judge would see it now. */
+void detect_expect(const struct detect_run *r, const struct detect_scope *sc,
+                   const struct key_model *m, uint32_t t, struct season_expect *out);
 /* The count of minute t if it is among the recent minutes, else 0. */
 uint32_t detect_count_at(const struct key_model *m, uint32_t t);
 

@@ -46,7 +46,7 @@ static const char *type_name(const struct insight_report *r)
 }
 
 /* The ID seed of an Insight: its key's strings and start minute. */
-static void shared_id(const struct insight_report *r, char out[IDS_UUID_LEN])
+void insight_json_shared_id(const struct insight_report *r, char out[IDS_UUID_LEN])
 {
     const char *parts[6] = {type_name(r), r->account, r->region, r->source,
                             r->name, r->error ? r->error : ""};
@@ -117,7 +117,7 @@ json_t *insight_json(const struct insight_report *r)
 {
     const struct insight *ins = r->ins;
     char shared[IDS_UUID_LEN], eid[IDS_UUID_LEN + 8], event_id[IDS_UUID_LEN];
-    shared_id(r, shared);
+    insight_json_shared_id(r, shared);
     snprintf(eid, sizeof(eid), "%s/%s", shared, r->state == STATE_START ? "Start" : "End");
     ids_uuid(eid, strlen(eid), event_id);
     char when[TIMEFMT_LEN];

@@ -13,10 +13,13 @@
 #ifndef CTI_INSIGHT_JSON_H
 #define CTI_INSIGHT_JSON_H
 
+#include "ids.h"
 #include "report.h"
 
 #include <jansson.h>
 
+/* The sharedEventID of r's Insight: a UUID from its key and start. */
+void insight_json_shared_id(const struct insight_report *r, char out[IDS_UUID_LEN]);
 /* A new JSON object (caller decrefs) for the record r describes. */
 json_t *insight_json(const struct insight_report *r);
 

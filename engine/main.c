@@ -4,14 +4,18 @@
  *   ctinsights score [options] PATH...   Insights of exported logs
  *   ctinsights keys [options] PATH...    per-key event counts
  *   ctinsights check-config FILE         validate a config file
+ *   ctinsights insights list ...         Insights a state file holds
+ *   ctinsights baseline ...              what a state file learned of a key
  *
  * Exit codes: 0 ok; 1 --strict and input was skipped, or output failed;
  * 2 usage, config or unreadable path.
  */
 #include "batch.h"
+#include "cmds.h"
 #include "config.h"
 #include "model_rate.h"
 #include "out.h"
+#include "state.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -24,7 +28,6 @@
 
 #define CTI_VERSION "0.1.0"
 
-enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 
 static void usage(FILE *f)
 {
@@ -32,6 +35,8 @@ static void usage(FILE *f)
             "usage: ctinsights score [options] PATH...\n"
             "       ctinsights keys [--config FILE] PATH...\n"
             "       ctinsights check-config FILE\n"
+            "       ctinsights insights list --state FILE [filters]\n"
+            "       ctinsights baseline --state FILE ACCOUNT REGION SOURCE NAME\n"
             "\n"
             "PATH is a CloudTrail file (JSON, NDJSON, gzip or not), a folder\n"
             "(walked recursively, S3 layout), or - for standard input.\n"
@@ -46,6 +51,8 @@ static void usage(FILE *f)
     fprintf(f,
             "  --out DIR        write the S3 layout (AWSLogs/<acct>/CloudTrail-Insight/...)\n"
             "                   under DIR instead of stdout\n"
+            "  --state FILE     go on from and save to a state file (SQLite), for\n"
+            "                   later runs, `tail` and `insights`\n"
             "  --strict         exit 1 if any input was skipped as invalid\n"
             "  --quiet          no summary on stderr\n"
             "  --no-progress    no progress line even on a terminal\n"
@@ -56,6 +63,7 @@ struct opts {
     const char *config;
     const char *format;
     const char *out_dir;
+    const char *state;
     int strict, quiet, progress;
 };
 
@@ -65,6 +73,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {"config", required_argument, NULL, 'c'},
         {"format", required_argument, NULL, 'f'},
         {"out", required_argument, NULL, 'o'},
+        {"state", required_argument, NULL, 'S'},
         {"strict", no_argument, NULL, 's'},
         {"quiet", no_argument, NULL, 'q'},
         {"no-progress", no_argument, NULL, 'P'},
@@ -81,6 +90,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'c': o->config = optarg; break;
         case 'f': o->format = optarg; break;
         case 'o': o->out_dir = optarg; break;
+        case 'S': o->state = optarg; break;
         case 's': o->strict = 1; break;
         case 'q': o->quiet = 1; break;
         case 'P': o->progress = 0; break;
@@ -162,6 +172,8 @@ struct run {
     struct config c;
     struct pathlist files;
     struct batch b;
+    struct state *state;
+    int state_failed; /* the state file could not be read or written */
     double t0;
 };
 
@@ -179,7 +191,17 @@ static int run_start(int argc, char **argv, struct run *r, int messages)
     r->b.progress = r->o.progress;
     if (!messages)
         r->b.diag.max_messages = 0;
-    batch_run(&r->b, &r->files);
+    if (r->o.state) {
+        char err[1024];
+        if (state_open(r->o.state, r->c.state_max_bytes, &r->state, err, sizeof(err)) != 0) {
+            fprintf(stderr, "ctinsights: %s\n", err);
+            return EXIT_USAGE;
+        }
+    }
+    if (batch_run(&r->b, &r->files, r->state) != 0) {
+        fprintf(stderr, "ctinsights: %s\n", r->b.state_err);
+        r->state_failed = 1;
+    }
     return 0;
 }
 
@@ -187,6 +209,7 @@ static void run_end(struct run *r)
 {
     pathlist_free(&r->files);
     batch_free(&r->b);
+    state_close(r->state);
     config_free(&r->c);
 }
 
@@ -204,7 +227,7 @@ static int cmd_score(int argc, char **argv)
                                   r.b.sorted};
         diag_summary(&r.b.diag, &f, now() - r.t0);
     }
-    if (out_rc != 0 || (r.o.strict && diag_skipped(&r.b.diag) > 0))
+    if (out_rc != 0 || r.state_failed || (r.o.strict && diag_skipped(&r.b.diag) > 0))
         rc = EXIT_FINDINGS;
 done:
     run_end(&r);
@@ -298,6 +321,10 @@ int main(int argc, char **argv)
         return cmd_keys(argc - 1, argv + 1);
     if (strcmp(cmd, "check-config") == 0)
         return cmd_check_config(argc - 1, argv + 1);
+    if (strcmp(cmd, "insights") == 0)
+        return cmd_insights(argc - 1, argv + 1);
+    if (strcmp(cmd, "baseline") == 0)
+        return cmd_baseline(argc - 1, argv + 1);
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
         printf("ctinsights %s\n", CTI_VERSION);
         return EXIT_OK;

@@ -34,7 +34,7 @@ struct stream *stream_new(const struct config *c, uint32_t reorder_minutes,
     return s;
 }
 
-static void open_rec_free(struct open_rec *o)
+void stream__open_free(struct open_rec *o)
 {
     if (!o)
         return;
@@ -49,8 +49,8 @@ void stream_free(struct stream *s)
         return;
     for (size_t i = 0; i < s->nkeys; i++) {
         struct key *k = key_at(s, (uint32_t)i);
-        open_rec_free(k->open_inc);
-        open_rec_free(k->open_gap);
+        stream__open_free(k->open_inc);
+        stream__open_free(k->open_gap);
     }
     for (size_t i = 0; i < s->nchunks; i++)
         xfree(s->chunks[i]);
@@ -70,6 +70,7 @@ void stream_free(struct stream *s)
     xfree(s->map);
     tally_free(&s->scratch);
     strpool_free(s->pool);
+    stream__store_free(s->store);
     xfree(s);
 }
 
@@ -467,7 +468,7 @@ static void on_end(void *ctx, uint32_t id, const struct insight *ins)
         s->stats.open--;
         s->emit(s->emit_ctx, &r);
     }
-    open_rec_free(o);
+    stream__open_free(o);
 }
 
 /* After a key's step in minute t: its events in t belong to the open

@@ -116,6 +116,7 @@ struct stream {
     struct stream_stats stats;
     int finished;
     size_t strings_saved; /* strpool strings already in the state file */
+    struct stream_store *store; /* stream_state's statements */
 };
 
 static inline struct key *key_at(const struct stream *s, uint32_t i)
@@ -128,7 +129,11 @@ static inline const char *str(const struct stream *s, uint32_t id)
     return strpool_str(s->pool, id);
 }
 
+struct stream_store;
+
 /* Shared with stream_state.c. */
+void stream__store_free(struct stream_store *ss);
+void stream__open_free(struct open_rec *o);
 uint32_t stream__scope_of(struct stream *s, uint32_t account, uint32_t region);
 /* A new key (f: account, region, source, name, error, error_rate) in
  * scope, or the existing one. */

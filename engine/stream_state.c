@@ -35,20 +35,42 @@ struct stream_store {
     sqlite3_stmt *put_string, *put_scope, *put_key;
 };
 
-static int prepare(struct state *st, struct stream_store *ss)
+static int create_tables(struct state *st)
 {
     char *msg = NULL;
     if (sqlite3_exec(state_db(st), SCHEMA, NULL, NULL, &msg) != SQLITE_OK) {
         sqlite3_free(msg);
         return -1;
     }
+    return 0;
+}
+
+/* s's statements on st, prepared the first time. */
+static struct stream_store *store_for(struct stream *s, struct state *st)
+{
+    if (s->store && s->store->st == st)
+        return s->store;
+    if (create_tables(st) != 0)
+        return NULL;
+    struct stream_store *ss = xcalloc(1, sizeof(*ss));
     ss->st = st;
     ss->put_string = state_prepare(st, "INSERT OR REPLACE INTO stream_strings (id, s) VALUES (?1, ?2)");
     ss->put_scope = state_prepare(st, "INSERT OR REPLACE INTO stream_scopes (id, data) VALUES (?1, ?2)");
     ss->put_key = state_prepare(st,
         "INSERT OR REPLACE INTO stream_keys (id, type, account, region, source, name, error, data)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-    return ss->put_string && ss->put_scope && ss->put_key ? 0 : -1;
+    if (!ss->put_string || !ss->put_scope || !ss->put_key) {
+        xfree(ss);
+        return NULL;
+    }
+    xfree(s->store);
+    s->store = ss;
+    return ss;
+}
+
+void stream__store_free(struct stream_store *ss)
+{
+    xfree(ss); /* its statements are the state's */
 }
 
 /* ---- saving ------------------------------------------------------------- */
@@ -120,8 +142,8 @@ static int put_row(struct stream_store *ss, sqlite3_stmt *stmt, int64_t id,
 
 int stream_save(struct stream *s, struct state *st)
 {
-    struct stream_store ss;
-    if (prepare(st, &ss) != 0)
+    struct stream_store *ss = store_for(s, st);
+    if (!ss)
         return -1;
     char lay[256];
     layout(lay, sizeof(lay));
@@ -129,9 +151,9 @@ int stream_save(struct stream *s, struct state *st)
     size_t nstr = strpool_count(s->pool);
     for (size_t id = s->strings_saved + 1; rc == 0 && id <= nstr; id++) {
         const char *p = strpool_str(s->pool, (uint32_t)id);
-        sqlite3_bind_int64(ss.put_string, 1, (int64_t)id);
-        sqlite3_bind_blob(ss.put_string, 2, p, (int)strlen(p), SQLITE_STATIC);
-        rc = state_exec_stmt(st, ss.put_string);
+        sqlite3_bind_int64(ss->put_string, 1, (int64_t)id);
+        sqlite3_bind_blob(ss->put_string, 2, p, (int)strlen(p), SQLITE_STATIC);
+        rc = state_exec_stmt(st, ss->put_string);
     }
     struct blob_writer w;
     blob_writer_init(&w);
@@ -140,7 +162,7 @@ int stream_save(struct stream *s, struct state *st)
             continue;
         w.len = 0;
         put_scope_blob(&w, &s->scopes[i]);
-        rc = put_row(&ss, ss.put_scope, (int64_t)i, &w, 2);
+        rc = put_row(ss, ss->put_scope, (int64_t)i, &w, 2);
     }
     for (size_t i = 0; rc == 0 && i < s->nkeys; i++) {
         const struct key *k = key_at(s, (uint32_t)i);
@@ -148,7 +170,7 @@ int stream_save(struct stream *s, struct state *st)
             continue;
         w.len = 0;
         put_key_blob(&w, k);
-        sqlite3_stmt *p = ss.put_key;
+        sqlite3_stmt *p = ss->put_key;
         sqlite3_bind_int64(p, 1, (int64_t)i);
         sqlite3_bind_text(p, 2, k->error_rate ? "ApiErrorRateInsight" : "ApiCallRateInsight",
                           -1, SQLITE_STATIC);
@@ -160,7 +182,7 @@ int stream_save(struct stream *s, struct state *st)
             sqlite3_bind_text(p, 7, str(s, k->error), -1, SQLITE_STATIC);
         else
             sqlite3_bind_null(p, 7);
-        rc = put_row(&ss, p, (int64_t)i, &w, 8);
+        rc = put_row(ss, p, (int64_t)i, &w, 8);
     }
     if (rc == 0)
         rc = state_put(st, "stream.stats", &s->stats, sizeof(s->stats));
@@ -397,8 +419,7 @@ static int key_row(struct loader *l, int64_t id, struct blob_reader *r, void *ct
 int stream_load(struct stream *s, struct state *st, char *err, size_t errlen)
 {
     struct loader l = {s, st, err, errlen};
-    struct stream_store ss;
-    if (prepare(st, &ss) != 0)
+    if (!store_for(s, st))
         return fail(&l, state_error(st));
     void *v = NULL;
     size_t n = 0;
@@ -436,5 +457,78 @@ int stream_load(struct stream *s, struct state *st, char *err, size_t errlen)
         if (held.v[i].minute != NONE)
             stream__deliver(s, held.v[i].scope, held.v[i].minute, &held.v[i].e);
     xfree(held.v);
+    return 0;
+}
+
+/* The scope blob's fields up to its exposure. */
+static void read_scope_head(struct blob_reader *r, struct stream_key_view *out)
+{
+    blob_get_u32(r); /* account */
+    blob_get_u32(r); /* region */
+    blob_get_u32(r); /* min_seen */
+    blob_get_u32(r); /* max_seen */
+    blob_get_u32(r); /* closed */
+    out->scope.coverage_start = blob_get_u32(r);
+    out->scope.active_keys = blob_get_u32(r);
+    blob_get(r, &out->exposure, sizeof(out->exposure));
+    out->scope.exposure = &out->exposure;
+}
+
+int stream_state_key(struct state *st, const char *type, const char *account,
+                     const char *region, const char *source, const char *name,
+                     const char *error, struct stream_key_view *out, char *err,
+                     size_t errlen)
+{
+    struct loader l = {NULL, st, err, errlen};
+    memset(out, 0, sizeof(*out));
+    if (create_tables(st) != 0)
+        return fail(&l, state_error(st));
+    /* The key, then its account/region (the scope id is in the key). */
+    sqlite3_stmt *q = state_prepare(st, "SELECT data FROM stream_keys WHERE type = ?1 AND account = ?2"
+                          " AND region = ?3 AND source = ?4 AND name = ?5"
+                          " AND error IS ?6");
+    if (!q)
+        return fail(&l, state_error(st));
+    sqlite3_bind_text(q, 1, type, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, account, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 3, region, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 4, source, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 5, name, -1, SQLITE_STATIC);
+    if (error)
+        sqlite3_bind_text(q, 6, error, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(q);
+        return rc == SQLITE_DONE ? 1 : fail(&l, state_error(st));
+    }
+    struct blob_reader r;
+    blob_reader_init(&r, sqlite3_column_blob(q, 0), (size_t)sqlite3_column_bytes(q, 0));
+    struct key k;
+    blob_get(&r, &k, sizeof(k));
+    out->model = k.m;
+    out->count = k.count;
+    out->last_event = k.last_event;
+    struct open_rec *inc = get_open(&r), *gap = get_open(&r);
+    out->open_increase = inc && !inc->suppressed;
+    out->open_gap = gap && !gap->suppressed;
+    stream__open_free(inc);
+    stream__open_free(gap);
+    int bad = !blob_done(&r);
+    sqlite3_reset(q);
+    if (bad)
+        return fail(&l, "damaged engine state: the key does not read back");
+    q = state_prepare(st, "SELECT data FROM stream_scopes WHERE id = ?1");
+    if (!q)
+        return fail(&l, state_error(st));
+    sqlite3_bind_int64(q, 1, k.scope);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW) {
+        blob_reader_init(&r, sqlite3_column_blob(q, 0), (size_t)sqlite3_column_bytes(q, 0));
+        read_scope_head(&r, out);
+        bad = r.bad;
+    }
+    sqlite3_reset(q);
+    if (rc != SQLITE_ROW || bad)
+        return fail(&l, "damaged engine state: the key's account/region is missing");
     return 0;
 }

@@ -27,4 +27,22 @@ void stream_saved(struct stream *s);
  * yet, or -1 with "path: what is wrong" in err. */
 int stream_load(struct stream *s, struct state *st, char *err, size_t errlen);
 
+/* One key as the state file holds it, for `ctinsights baseline`. */
+struct stream_key_view {
+    struct key_model model;           /* what it learned */
+    struct season_exposure exposure;  /* its account/region's minutes */
+    struct detect_scope scope;        /* exposure points at the field above */
+    uint64_t count;                   /* events it counted */
+    uint32_t last_event;              /* its latest minute; UINT32_MAX none */
+    int open_increase, open_gap;      /* Insights open on it */
+};
+
+/* Read the key (type "ApiCallRateInsight" or "ApiErrorRateInsight"; error
+ * NULL for call rate) from st into *out.  Returns 0, 1 when st has no such
+ * key, -1 with a message in err. */
+int stream_state_key(struct state *st, const char *type, const char *account,
+                     const char *region, const char *source, const char *name,
+                     const char *error, struct stream_key_view *out, char *err,
+                     size_t errlen);
+
 #endif

@@ -68,6 +68,37 @@ open(sys.argv[2], "w").writelines(lines)' "$here/cases/iam-burst/input/events.nd
 has "second pass reported" "read twice, the second time sorted" "$tmp/e"
 cmp -s "$tmp/o" "$here/cases/iam-burst/expected.ndjson" || { echo "FAIL: shuffled input gives other Insights"; fails=$((fails + 1)); }
 
+# A state file: scoring in two runs, the second going on from the first,
+# finds what one run finds; the state lists the Insights and a key's
+# baseline.
+python3 -c '
+import gzip, sys
+lines = [l for l in gzip.open(sys.argv[1], "rt") if l.strip()]
+lines.sort(key=lambda l: l[l.index("eventTime"):][12:32])
+half = len(lines) // 2
+open(sys.argv[2], "w").writelines(lines[:half])
+open(sys.argv[3], "w").writelines(lines[half:])' "$here/cases/job-gap/input/events.ndjson.gz" "$tmp/h1.ndjson" "$tmp/h2.ndjson"
+"$bin" score --quiet --state "$tmp/st.db" "$tmp/h1.ndjson" > "$tmp/o1"; check "score --state, first half" 0 $?
+"$bin" score --quiet --state "$tmp/st.db" "$tmp/h2.ndjson" > "$tmp/o2"; check "score --state, second half" 0 $?
+cat "$tmp/o1" "$tmp/o2" | cmp -s - "$here/cases/job-gap/expected.ndjson" || { echo "FAIL: two runs on a state differ from one:"; cat "$tmp/o1" "$tmp/o2"; fails=$((fails + 1)); }
+"$bin" insights list --state "$tmp/st.db" > "$tmp/l"; check "insights list" 0 $?
+cmp -s "$tmp/l" "$here/cases/job-gap/expected.ndjson" || { echo "FAIL: insights list"; cat "$tmp/l"; fails=$((fails + 1)); }
+"$bin" insights list --state "$tmp/st.db" --open > "$tmp/l"; check "insights list --open" 0 $?
+[ ! -s "$tmp/l" ] || { echo "FAIL: open Insights listed"; fails=$((fails + 1)); }
+"$bin" insights list --state "$tmp/st.db" --from 2026-03-11T10:00Z --until 2026-03-11T10:01Z --name 'Put*' > "$tmp/l"
+[ "$(wc -l < "$tmp/l")" -eq 2 ] || { echo "FAIL: insights list filters"; fails=$((fails + 1)); }
+"$bin" insights list --state "$tmp/st.db" --from yesterday >/dev/null 2>"$tmp/e"; check "bad --from" 2 $?
+"$bin" baseline --state "$tmp/st.db" 111122223333 us-east-1 ssm.amazonaws.com PutParameter > "$tmp/b"; check "baseline" 0 $?
+python3 -c 'import json,sys; b=json.load(open(sys.argv[1])); assert b["schedule"]["periodMinutes"] == 10, b; assert len(b["slots"]) == 48' "$tmp/b" \
+    || { echo "FAIL: baseline of the job"; fails=$((fails + 1)); }
+"$bin" baseline --state "$tmp/st.db" 111122223333 us-east-1 ssm.amazonaws.com NoSuchApi >/dev/null 2>"$tmp/e"; check "baseline of an unknown key" 1 $?
+has "unknown key named" "holds no ApiCallRateInsight key" "$tmp/e"
+"$bin" score --quiet --state "$tmp/st.db" "$tmp/h1.ndjson" > "$tmp/o3" 2>"$tmp/e"; check "old input on a state" 0 $?
+[ ! -s "$tmp/o3" ] || { echo "FAIL: old input on a state gave Insights again"; fails=$((fails + 1)); }
+printf 'not a database' > "$tmp/bad.db"
+"$bin" score --quiet --state "$tmp/bad.db" "$tmp/h1.ndjson" >/dev/null 2>"$tmp/e"; check "damaged state file" 2 $?
+has "damaged state named" "$tmp/bad.db" "$tmp/e"
+
 # Suppressed Insights are counted in the summary.
 "$bin" score --no-progress --config "$here/cases/tuning/config.yaml" "$here/cases/iam-burst/input" >/dev/null 2>"$tmp/e"
 check "tuning config" 0 $?

@@ -85,6 +85,7 @@ static void assert_settings_equal(const struct config *a,
     assert_int_equal(a->infer_missing, b->infer_missing);
     assert_int_equal(a->precision, b->precision);
     assert_int_equal(a->score_reorder_minutes, b->score_reorder_minutes);
+    assert_int_equal(a->state_max_bytes, b->state_max_bytes);
 }
 
 /* Whole file into a NUL-terminated buffer (xfree it). */
@@ -137,6 +138,7 @@ static void test_defaults(void **state)
     assert_int_equal(c.infer_missing, 0);
     assert_int_equal(c.precision, 6);
     assert_int_equal(c.score_reorder_minutes, 60);
+    assert_int_equal(c.state_max_bytes, 0);
     assert_null(c.ignore);
     assert_int_equal(c.n_ignore, 0);
     assert_null(c.overrides);
@@ -184,6 +186,7 @@ static void test_documented_file_lists_every_key(void **state)
         "\n  service_limit_codes: []\n", "\ninput:\n", "\n  max_record_bytes: 1M\n",
         "\n  max_depth: 64\n", "\n  infer_missing: false\n", "\noutput:\n",
         "\n  precision: 6\n", "\nscore:\n", "\n  reorder_minutes: 60\n",
+        "\nstate:\n", "\n  max_bytes: 0\n",
         "\nignore: []\n", "\noverrides: []\n",
         "\nsuppress: []\n",
     };
