@@ -162,17 +162,18 @@ static void append_lines(struct in_body *b, const char *s, size_t n,
     size_t p = scan_ws(s, n, 0), end;
     if (p >= n)
         return;
+    while (is_space((unsigned char)s[n - 1]))
+        n--;
     size_t start = b->len;
     append(b, s + p, n - p);
     /* One value over several lines: put it on one. */
     if (scan_value(s, n, p, max_depth, &end) == SCAN_OK &&
-        scan_ws(s, n, end) == n) {
+        end == n) {
         for (size_t i = start; i < b->len; i++)
             if (b->unit[i] == '\n' || b->unit[i] == '\r')
                 b->unit[i] = ' ';
     }
-    if (b->unit[b->len - 1] != '\n')
-        append(b, "\n", 1);
+    append(b, "\n", 1);
 }
 
 /* Base64 text s[0..n) holding gzip or JSON, decoded into tmp slot 0 and

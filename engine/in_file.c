@@ -51,6 +51,7 @@ struct in_file {
     struct input base;
     const struct input_env *env;
     char *spec, *path;
+    char *name;        /* where the file being read is now (messages) */
     int fd;            /* the file being read, or -1 */
     uint64_t dev, ino; /* its identity (0, 0: none) */
     uint64_t off;      /* bytes of it accepted (or dropped) */
@@ -71,6 +72,28 @@ static int accepts(const char *spec)
     return input__prefix(spec, "file:", NULL);
 }
 
+static void set_name(struct in_file *f, const char *name)
+{
+    if (f->name != name) {
+        xfree(f->name);
+        f->name = xstrdup(name);
+    }
+}
+
+/* The name the open file has now (after a rename), for messages. */
+static void rename_open(struct in_file *f)
+{
+    char link[64], now[PATH_MAX];
+    snprintf(link, sizeof link, "/proc/self/fd/%d", f->fd);
+    ssize_t n = readlink(link, now, sizeof now - 1);
+    if (n <= 0)
+        return;
+    now[n] = '\0';
+    if (n > 10 && strcmp(now + n - 10, " (deleted)") == 0)
+        return;
+    set_name(f, now);
+}
+
 static void forget_file(struct in_file *f)
 {
     if (f->fd >= 0)
@@ -79,6 +102,7 @@ static void forget_file(struct in_file *f)
     f->dev = f->ino = f->off = f->fp_hash = f->size = 0;
     f->fp_len = 0;
     f->draining = 0;
+    set_name(f, f->path);
     in_lines_init(&f->lines, f->lines.max_unit, f->lines.max_line);
 }
 
@@ -168,6 +192,7 @@ static int find_rotated(struct in_file *f, struct stat *st)
         int fd = open(p, O_RDONLY | O_CLOEXEC);
         if (fd >= 0 && same_start(f, fd) && (uint64_t)st->st_size >= f->off) {
             found = fd;
+            set_name(f, p);
             input__note(f->env, f->spec,
                         "rotated while stopped; finishing %s from byte %llu "
                         "first", p, (unsigned long long)f->off);
@@ -246,6 +271,7 @@ static int open_file(const char *spec, const struct input_env *env,
     f->env = env;
     f->spec = xstrdup(spec);
     f->path = xstrdup(path);
+    f->name = xstrdup(path);
     f->fd = -1;
     size_t max_line = env->cfg->max_unit_bytes;
     in_lines_init(&f->lines, UNIT_BYTES < max_line ? UNIT_BYTES : max_line,
@@ -264,6 +290,7 @@ fail:
     sqlite3_finalize(f->put);
     xfree(f->spec);
     xfree(f->path);
+    xfree(f->name);
     xfree(f);
     return -1;
 }
@@ -278,6 +305,7 @@ static void close_file(struct input *in)
     xfree(f->buf);
     xfree(f->spec);
     xfree(f->path);
+    xfree(f->name);
     xfree(f);
 }
 
@@ -314,9 +342,10 @@ static void look(struct in_file *f)
          (uint64_t)pst.st_ino != f->ino)) {
         f->draining = 1;
         f->grew_at = now;
+        rename_open(f);
         input__note(f->env, f->spec,
-                    "rotated; finishing the old file before following the "
-                    "new one");
+                    "rotated; finishing %s before following the new file",
+                    f->name);
     }
 }
 
@@ -349,16 +378,16 @@ static int deliver(struct in_file *f, int final, input_unit_fn cb, void *ctx)
             if (cut == IN_CUT_WAIT)
                 return 0;
             if (cut == IN_CUT_OVERSIZED)
-                diag_skip(f->env->d, SKIP_OVERSIZED, f->path, NULL,
+                diag_skip(f->env->d, SKIP_OVERSIZED, f->name, NULL,
                           (size_t)f->off,
                           "line longer than sources.max_unit_bytes");
             if (cut == IN_CUT_UNIT) {
                 char unit[PATH_MAX + 32];
                 if (f->off)
-                    snprintf(unit, sizeof unit, "%s@%llu", f->path,
+                    snprintf(unit, sizeof unit, "%s@%llu", f->name,
                              (unsigned long long)f->off);
                 else
-                    snprintf(unit, sizeof unit, "%s", f->path);
+                    snprintf(unit, sizeof unit, "%s", f->name);
                 if (cb(ctx, unit, f->buf, n) != 0)
                     return -1;
                 f->env->d->bytes_read += n;
@@ -386,8 +415,8 @@ static int poll_file(struct input *in, input_unit_fn cb, void *ctx)
         if (!final || f->off < f->size)
             return INPUT_IDLE;
         input__note(f->env, f->spec,
-                    "finished the rotated file at byte %llu; following the "
-                    "new one", (unsigned long long)f->off);
+                    "finished %s at byte %llu; following the new file",
+                    f->name, (unsigned long long)f->off);
         forget_file(f);
     }
     return INPUT_IDLE;
