@@ -110,6 +110,7 @@ struct req {
     char *body;
     size_t len, cap;
     int answered; /* a response is queued; the rest of the body is dropped */
+    int too_big;  /* past sources.http_max_body_bytes: drop, then 413 */
     int gzip;     /* Content-Encoding: gzip */
     char id[128];
 };
@@ -399,7 +400,6 @@ static enum MHD_Result finish(struct in_http *h, struct MHD_Connection *c,
     const struct config *cfg = h->env->cfg;
     struct in_body *b = &h->dec;
     char name[160], err[256];
-    h->bytes += r->len;
     if (in_decode_body(b, r->body ? r->body : "", r->len, r->gzip,
                        cfg->max_unit_bytes, cfg->max_depth) != 0) {
         if (b->request_id[0] && !MHD_lookup_connection_value(
@@ -452,18 +452,24 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
         return MHD_YES;
     }
     if (*upload_size) {
+        /* Past the limit the rest is only counted (a chunked body has no
+         * Content-Length to refuse it by), then answered 413 at its end;
+         * sources.http_timeout_seconds bounds how long that can take. */
         size_t n = *upload_size;
         *upload_size = 0;
-        if (r->len + n > h->env->cfg->http_max_body) {
-            h->bytes += r->len + n;
-            return answer(h, c, r, HTTP_TOO_LARGE,
-                          "body larger than sources.http_max_body_bytes");
+        h->bytes += n;
+        if (r->too_big || r->len + n > h->env->cfg->http_max_body) {
+            r->too_big = 1;
+            return MHD_YES;
         }
         r->body = xgrow(r->body, &r->cap, r->len + n + 1, 1);
         memcpy(r->body + r->len, upload, n);
         r->len += n;
         return MHD_YES;
     }
+    if (r->too_big)
+        return answer(h, c, r, HTTP_TOO_LARGE,
+                      "body larger than sources.http_max_body_bytes");
     return finish(h, c, r);
 }
 
