@@ -652,6 +652,8 @@ static int checkpoint_dir(struct input *in, char *err, size_t errlen)
 static void committed_dir(struct input *in)
 {
     struct in_dir *dd = (struct in_dir *)in;
+    if (!dd->ndone_saved)
+        return;
     for (size_t i = 0; i < dd->ndone_saved; i++)
         drop(dd, dd->done[i]);
     memmove(dd->done, dd->done + dd->ndone_saved,

@@ -106,7 +106,7 @@ static int sweep(struct in_spool *s, uint64_t gen, uint64_t **keep,
         }
     }
     closedir(d);
-    if (keep)
+    if (keep && *nkeep)
         qsort(*keep, *nkeep, sizeof **keep, by_gen);
     return 0;
 }

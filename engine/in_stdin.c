@@ -130,7 +130,8 @@ static int poll_stdin(struct input *in, input_unit_fn cb, void *ctx)
         }
         at += n;
     }
-    memmove(s->buf, s->buf + at, s->len - at);
+    if (at)
+        memmove(s->buf, s->buf + at, s->len - at);
     s->len -= at;
     s->base_off += at;
     if (refused)
