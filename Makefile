@@ -7,8 +7,9 @@
 #   make SANITIZE=1 any target with sanitizers
 
 APT_PKGS := build-essential pkg-config libjansson-dev libgsl-dev libsqlite3-dev \
-            libyaml-dev zlib1g-dev libcmocka-dev python3 jq
-PKGS     := jansson gsl sqlite3 yaml-0.1 zlib
+            libyaml-dev zlib1g-dev libcmocka-dev libmicrohttpd-dev python3 jq \
+            curl
+PKGS     := jansson gsl sqlite3 yaml-0.1 zlib libmicrohttpd
 
 ifeq ($(SANITIZE),1)
 BUILD    ?= build-san
@@ -33,6 +34,7 @@ MODEL_SRC  := $(wildcard models/*.c)
 LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(ENGINE_SRC) $(MODEL_SRC))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+TOOL_BIN   := $(BUILD)/tests/input_driver
 
 .PHONY: all deps test check unit golden data-check test-asan demo quality clean
 all: $(BUILD)/ctinsights
@@ -62,10 +64,14 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(TEST_LIBS) $(LDLIBS)
 
+$(BUILD)/tests/input_driver: tests/tools/input_driver.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(LDLIBS)
+
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: $(BUILD)/ctinsights $(UNIT_BIN)
+check: $(BUILD)/ctinsights $(UNIT_BIN) $(TOOL_BIN)
 	@BUILD=$(BUILD) sh tests/run_all.sh
 
 test-asan: deps

@@ -15,7 +15,8 @@
  *   stream     := nothing | one document
  *   document   := null | mapping of section -> body
  *   body       := null | mapping of key -> scalar   (baseline, detector,
- *                                                    gaps, input, output)
+ *                                                    gaps, input, sources,
+ *                                                    output)
  *   categories := null | mapping of service_limit_codes -> codes
  *   codes      := null | sequence of non-empty scalar
  *   ignore     := null | sequence of match
@@ -131,6 +132,32 @@ static const struct row rows[] = {
     {T_BOOL, "input.infer_missing", "false", OFF(infer_missing), 0, 0,
      "classify records lacking managementEvent/eventCategory/readOnly by "
      "eventType and eventName"},
+    {T_INT, "sources.file_rotate_wait_ms", "5000", OFF(file_rotate_wait_ms),
+     0, 3600000,
+     "keep reading a rotated or deleted followed file until it has not "
+     "grown for this long"},
+    {T_BOOL, "sources.dir_watch", "true", OFF(dir_watch), 0, 0,
+     "watch folders with inotify; false polls them every dir_rescan_ms"},
+    {T_INT, "sources.dir_settle_ms", "2000", OFF(dir_settle_ms), 0, 3600000,
+     "a file found by a scan is complete once its size and mtime have not "
+     "changed for this long"},
+    {T_INT, "sources.dir_incomplete_ms", "60000", OFF(dir_incomplete_ms), 0,
+     86400000,
+     "a file still open for writing, or a gzip cut off, is read anyway once "
+     "unchanged for this long"},
+    {T_INT, "sources.dir_rescan_ms", "10000", OFF(dir_rescan_ms), 100,
+     86400000, "how often a folder is rescanned when it is polled"},
+    {T_SIZE, "sources.max_unit_bytes", "256M", OFF(max_unit_bytes), KIB, GIB,
+     "largest line, folder file or decoded HTTP body (after inflating)"},
+    {T_SIZE, "sources.http_max_body_bytes", "16M", OFF(http_max_body), KIB,
+     GIB, "largest HTTP request body (answered 413)"},
+    {T_INT, "sources.http_timeout_seconds", "30", OFF(http_timeout), 1, 3600,
+     "a request must arrive whole within this; slower clients are cut off"},
+    {T_INT, "sources.http_max_connections", "64", OFF(http_max_conn), 1,
+     100000, "open HTTP connections at most"},
+    {T_INT, "sources.http_max_connections_per_ip", "16",
+     OFF(http_max_conn_ip), 0, 100000,
+     "open HTTP connections from one address at most (0 = no limit)"},
     {T_INT, "output.precision", "6", OFF(precision), 1, 17,
      "significant digits of averages in Insight records"},
     {T_SIZE, "state.max_bytes", "0", OFF(state_max_bytes), 0, 1024.0 * GIB,
@@ -175,16 +202,17 @@ static const struct {
 } sections[] = {
     {"baseline", parse_section},     {"detector", parse_section},
     {"gaps", parse_section},         {"categories", parse_categories},
-    {"input", parse_section},        {"output", parse_section},
-    {"score", parse_section},        {"state", parse_section},
+    {"input", parse_section},        {"sources", parse_section},
+    {"output", parse_section},       {"score", parse_section},
+    {"state", parse_section},
     {"ignore", parse_ignore},        {"overrides", parse_overrides},
     {"suppress", parse_suppress},
 };
 
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 #define SECTION_LIST                                                      \
-    "baseline, detector, gaps, categories, input, output, score, state, " \
-    "ignore, overrides, suppress"
+    "baseline, detector, gaps, categories, input, sources, output, "      \
+    "score, state, ignore, overrides, suppress"
 
 /* Fields of a match (an ignore rule, match: of an override or suppress
  * rule). */

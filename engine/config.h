@@ -78,6 +78,17 @@ struct config {
     size_t max_record_bytes; /* input.max_record_bytes */
     int max_depth;           /* input.max_depth: JSON nesting limit */
     int infer_missing;       /* input.infer_missing: classify records lacking readOnly/managementEvent (bool) */
+    /* sources (the inputs of the tail daemon) */
+    int file_rotate_wait_ms;   /* sources.file_rotate_wait_ms: keep reading a rotated file this long after it stops growing */
+    int dir_watch;             /* sources.dir_watch: inotify (bool; false = polling only) */
+    int dir_settle_ms;         /* sources.dir_settle_ms: unchanged this long, a found file is complete */
+    int dir_incomplete_ms;     /* sources.dir_incomplete_ms: wait this long for an open or cut-off file */
+    int dir_rescan_ms;         /* sources.dir_rescan_ms: rescan period when polling */
+    size_t max_unit_bytes;     /* sources.max_unit_bytes: a line, a folder file or a decoded body, inflated */
+    size_t http_max_body;      /* sources.http_max_body_bytes: largest request body */
+    int http_timeout;          /* sources.http_timeout_seconds: a request must arrive whole within this */
+    int http_max_conn;         /* sources.http_max_connections */
+    int http_max_conn_ip;      /* sources.http_max_connections_per_ip (0 = no limit) */
     /* output */
     int precision;           /* output.precision: significant digits of averages */
     /* score */

@@ -16,6 +16,7 @@ static const char *const skip_names[SKIP__COUNT] = {
     [SKIP_OVERSIZED] = "oversized",
     [SKIP_TOO_DEEP] = "too_deep",
     [SKIP_READ_ERROR] = "read_error",
+    [SKIP_BAD_BASE64] = "bad_base64",
 };
 
 static const char *const ignore_names[IGNORE__COUNT] = {

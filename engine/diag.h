@@ -27,6 +27,7 @@ enum skip_reason {
     SKIP_OVERSIZED,      /* record larger than input.max_record_bytes */
     SKIP_TOO_DEEP,       /* nesting deeper than input.max_depth */
     SKIP_READ_ERROR,     /* the file could not be read to its end */
+    SKIP_BAD_BASE64,     /* base64 text (an HTTP body, Firehose record data) that cannot be decoded */
     SKIP__COUNT
 };
 

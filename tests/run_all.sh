@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test suite against $BUILD (default build/) and ends with the
 # line "N passed, N failed".  Suites: cmocka unit tests, golden end-to-end
-# cases, order independence, and the shared real-data check.
+# cases, order independence, the live inputs end to end (input_driver on
+# loopback), and the shared real-data check.
 set -u
 BUILD=${BUILD:-build}
 cd "$(dirname "$0")/.." || exit 2
@@ -26,6 +27,8 @@ for c in tests/cases/*/; do
 done
 run order-independence sh tests/shuffle.sh "$BUILD/ctinsights"
 run cli sh tests/cli.sh "$BUILD/ctinsights"
+run inputs-files sh tests/inputs_files.sh "$BUILD/tests/input_driver"
+run inputs-http sh tests/inputs_http.sh "$BUILD/tests/input_driver"
 run shared-data sh tests/data_check.sh "$BUILD/ctinsights"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -83,6 +83,16 @@ static void assert_settings_equal(const struct config *a,
     assert_int_equal(a->max_record_bytes, b->max_record_bytes);
     assert_int_equal(a->max_depth, b->max_depth);
     assert_int_equal(a->infer_missing, b->infer_missing);
+    assert_int_equal(a->file_rotate_wait_ms, b->file_rotate_wait_ms);
+    assert_int_equal(a->dir_watch, b->dir_watch);
+    assert_int_equal(a->dir_settle_ms, b->dir_settle_ms);
+    assert_int_equal(a->dir_incomplete_ms, b->dir_incomplete_ms);
+    assert_int_equal(a->dir_rescan_ms, b->dir_rescan_ms);
+    assert_int_equal(a->max_unit_bytes, b->max_unit_bytes);
+    assert_int_equal(a->http_max_body, b->http_max_body);
+    assert_int_equal(a->http_timeout, b->http_timeout);
+    assert_int_equal(a->http_max_conn, b->http_max_conn);
+    assert_int_equal(a->http_max_conn_ip, b->http_max_conn_ip);
     assert_int_equal(a->precision, b->precision);
     assert_int_equal(a->score_reorder_minutes, b->score_reorder_minutes);
     assert_int_equal(a->state_max_bytes, b->state_max_bytes);
@@ -135,6 +145,16 @@ static void test_defaults(void **state)
     assert_int_equal(c.n_limit_codes, 0);
     assert_int_equal(c.max_record_bytes, 1024 * 1024);
     assert_int_equal(c.max_depth, 64);
+    assert_int_equal(c.file_rotate_wait_ms, 5000);
+    assert_int_equal(c.dir_watch, 1);
+    assert_int_equal(c.dir_settle_ms, 2000);
+    assert_int_equal(c.dir_incomplete_ms, 60000);
+    assert_int_equal(c.dir_rescan_ms, 10000);
+    assert_int_equal(c.max_unit_bytes, 256u * 1024 * 1024);
+    assert_int_equal(c.http_max_body, 16u * 1024 * 1024);
+    assert_int_equal(c.http_timeout, 30);
+    assert_int_equal(c.http_max_conn, 64);
+    assert_int_equal(c.http_max_conn_ip, 16);
     assert_int_equal(c.infer_missing, 0);
     assert_int_equal(c.precision, 6);
     assert_int_equal(c.score_reorder_minutes, 60);
@@ -184,7 +204,13 @@ static void test_documented_file_lists_every_key(void **state)
         "\n  min_runs: 4\n", "\n  min_period_minutes: 5\n",
         "\n  max_period_minutes: 10080\n", "\ncategories:\n",
         "\n  service_limit_codes: []\n", "\ninput:\n", "\n  max_record_bytes: 1M\n",
-        "\n  max_depth: 64\n", "\n  infer_missing: false\n", "\noutput:\n",
+        "\n  max_depth: 64\n", "\n  infer_missing: false\n",
+        "\nsources:\n", "\n  file_rotate_wait_ms: 5000\n",
+        "\n  dir_watch: true\n", "\n  dir_settle_ms: 2000\n",
+        "\n  dir_incomplete_ms: 60000\n", "\n  dir_rescan_ms: 10000\n",
+        "\n  max_unit_bytes: 256M\n", "\n  http_max_body_bytes: 16M\n",
+        "\n  http_timeout_seconds: 30\n", "\n  http_max_connections: 64\n",
+        "\n  http_max_connections_per_ip: 16\n", "\noutput:\n",
         "\n  precision: 6\n", "\nscore:\n", "\n  reorder_minutes: 60\n",
         "\nstate:\n", "\n  max_bytes: 0\n",
         "\nignore: []\n", "\noverrides: []\n",
@@ -408,6 +434,14 @@ static void test_out_of_range(void **state)
     expect_error("input:\n  max_record_bytes: 512\n", 2,
                  "input.max_record_bytes", "1K..1G", NULL);
     expect_error("input:\n  max_record_bytes: 2G\n", 2, "1K..1G", NULL);
+    expect_error("sources:\n  http_timeout_seconds: 0\n", 2,
+                 "sources.http_timeout_seconds", "1..3600", NULL);
+    expect_error("sources:\n  dir_watch: maybe\n", 2, "sources.dir_watch",
+                 NULL);
+    expect_error("sources:\n  http_max_body_bytes: 2G\n", 2,
+                 "sources.http_max_body_bytes", "1K..1G", NULL);
+    expect_error("sources:\n  bogus: 1\n", 2, "unknown key 'bogus'",
+                 "http_timeout_seconds", NULL);
     expect_error("input:\n  max_record_bytes: 99999999999999999999999\n", 2,
                  "1K..1G", NULL);
     expect_error("input:\n  max_depth: 2000\n", 2, "input.max_depth",
