@@ -163,6 +163,12 @@ static const struct row rows[] = {
     {T_SIZE, "state.max_bytes", "0", OFF(state_max_bytes), 0, 1024.0 * GIB,
      "the state file may not grow beyond this (0: no limit); when full, saving "
      "fails and is tried again later"},
+    {T_INT, "tail.allowed_lateness_minutes", "5", OFF(tail_lateness_minutes), 0, 1440,
+     "an account/region's minute is decided once events this much newer have "
+     "come; older events after that are late: counted, reported and dropped"},
+    {T_INT, "tail.checkpoint_seconds", "10", OFF(tail_checkpoint_seconds), 1, 3600,
+     "the state is saved at least this often while input comes (and at once "
+     "when an Insight is decided)"},
     {T_INT, "score.reorder_minutes", "60", OFF(score_reorder_minutes), 0, 10080,
      "records up to this much older than the newest of their account/region "
      "are put in order in memory; input more out of order is read again, sorted"},
@@ -204,7 +210,7 @@ static const struct {
     {"gaps", parse_section},         {"categories", parse_categories},
     {"input", parse_section},        {"sources", parse_section},
     {"output", parse_section},       {"score", parse_section},
-    {"state", parse_section},
+    {"state", parse_section},        {"tail", parse_section},
     {"ignore", parse_ignore},        {"overrides", parse_overrides},
     {"suppress", parse_suppress},
 };
@@ -212,7 +218,7 @@ static const struct {
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 #define SECTION_LIST                                                      \
     "baseline, detector, gaps, categories, input, sources, output, "      \
-    "score, state, ignore, overrides, suppress"
+    "score, state, tail, ignore, overrides, suppress"
 
 /* Fields of a match (an ignore rule, match: of an override or suppress
  * rule). */

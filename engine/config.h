@@ -93,6 +93,9 @@ struct config {
     int precision;           /* output.precision: significant digits of averages */
     /* score */
     int score_reorder_minutes; /* score.reorder_minutes: reorder window in memory */
+    /* tail */
+    int tail_lateness_minutes;  /* tail.allowed_lateness_minutes */
+    int tail_checkpoint_seconds; /* tail.checkpoint_seconds */
     /* state */
     size_t state_max_bytes;    /* state.max_bytes: cap on the state file, 0 = none */
     /* ignore */

@@ -29,6 +29,13 @@ static void on_record(void *ctx, const json_t *rec, size_t offset)
     evbatch_add(rd->batch, &r, cls);
 }
 
+void reader_frame(const char *name, const char *buf, size_t len,
+                  const struct config *c, struct diag *d, struct evbatch *b)
+{
+    struct reading rd = {c, d, name, buf, b};
+    frame_buffer(name, buf, len, c, d, on_record, &rd);
+}
+
 static double now(void)
 {
     struct timespec ts;
@@ -60,8 +67,7 @@ void reader_run(const struct pathlist *files, const struct config *c,
         if (source_load(path, &buf, d) < 0) {
             diag_skip(d, SKIP_READ_ERROR, name, NULL, 0, "cannot open file");
         } else {
-            struct reading rd = {c, d, name, buf.data, &batch};
-            frame_buffer(name, buf.data, buf.len, c, d, on_record, &rd);
+            reader_frame(name, buf.data, buf.len, c, d, &batch);
         }
         cb(ctx, name, &batch);
         if (o->progress && now() - last > 0.25) {

@@ -30,4 +30,10 @@ void reader_run(const struct pathlist *files, const struct config *c,
                 const struct reader_opts *o, struct diag *d,
                 reader_batch_fn cb, void *ctx);
 
+/* Find, classify and add to b the records of one buffer of JSON (a unit
+ * of a live source); name names it in messages.  Problems are counted in
+ * d and reported. */
+void reader_frame(const char *name, const char *buf, size_t len,
+                  const struct config *c, struct diag *d, struct evbatch *b);
+
 #endif
