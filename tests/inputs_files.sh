@@ -6,20 +6,8 @@
 # engine state (driver_records) holds every record exactly once.
 set -u
 driver=$1
-tmp=$(mktemp -d)
-pids=""
-cleanup() {
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-fails=0
-has() { # description pattern file
-    if ! grep -q -- "$2" "$3"; then echo "FAIL: $1: no '$2' in:"; head -c 2000 "$3"; echo; fails=$((fails + 1)); fi
-}
-rec() { # eventID
-    printf '{"eventVersion":"1.08","eventID":"%s","eventTime":"2024-03-12T14:07:12Z","eventSource":"iam.amazonaws.com","eventName":"CreateUser","awsRegion":"us-east-1","recipientAccountId":"111122223333","readOnly":false,"managementEvent":true}\n' "$1"
-}
+. "$(dirname "$0")/inputs_lib.sh"
+line() { rec "$1"; echo; }
 # exactly_once DB ID... : the engine state holds each ID once, and no other.
 exactly_once() {
     python3 - "$@" <<'EOF' || { echo "FAIL: records not exactly once"; fails=$((fails + 1)); }
@@ -40,35 +28,35 @@ wait_for() { # pattern file
 }
 
 # stdin: lines until its end, the last one without a newline too.
-{ rec s1; rec s2; rec s3 | tr -d '\n'; } | "$driver" --db "$tmp/stdin.db" - >"$tmp/stdin.out" 2>"$tmp/stdin.err"
+{ line s1; line s2; rec s3; } | "$driver" --db "$tmp/stdin.db" - >"$tmp/stdin.out" 2>"$tmp/stdin.err"
 exactly_once "$tmp/stdin.db" s1 s2 s3
 
 # file: follow through a rotation and a copytruncate, kill -9, restart.
 printf 'sources:\n  file_rotate_wait_ms: 300\n  dir_settle_ms: 200\n' > "$tmp/c.yaml"
 f=$tmp/ct.ndjson
-rec f1 > "$f"
+line f1 > "$f"
 "$driver" --config "$tmp/c.yaml" --db "$tmp/file.db" --checkpoint-ms 100 "file:$f" >"$tmp/file1.out" 2>"$tmp/file1.err" &
 pid=$!; pids="$pids $pid"
 wait_for "rec $f f1" "$tmp/file1.out"
-rec f2 >> "$f"
+line f2 >> "$f"
 printf '%s' '{"eventID":"half' >> "$f"          # a half-written line
 mv "$f" "$f.1"                                 # rotation: rename ...
 printf '%s\n' '","eventVersion":"1.08"}' >> "$f.1"  # ... the writer finishes it
-rec f3 > "$f"                                  # ... and a new file
+line f3 > "$f"                                  # ... and a new file
 wait_for "rec $f f3" "$tmp/file1.out"
 has "rotated file finished first" "rec $f.1@" "$tmp/file1.out"
 has "half line delivered whole" "unit $f.1@" "$tmp/file1.out"
-rec f4 >> "$f"
+line f4 >> "$f"
 wait_for "rec $f@.* f4" "$tmp/file1.out"
 cp "$f" "$f.2"; : > "$f"                       # copytruncate
-rec f5 >> "$f"
+line f5 >> "$f"
 wait_for "rec $f f5" "$tmp/file1.out"
 has "truncation noticed" "truncated" "$tmp/file1.err"
 sleep 0.3                                      # a checkpoint holds f5 now
-rec f6 >> "$f"
+line f6 >> "$f"
 wait_for "f6" "$tmp/file1.out"
 kill -9 $pid; wait $pid 2>/dev/null
-rec f7 >> "$f"
+line f7 >> "$f"
 "$driver" --config "$tmp/c.yaml" --db "$tmp/file.db" --idle-exit-ms 800 "file:$f" >"$tmp/file2.out" 2>"$tmp/file2.err"
 exactly_once "$tmp/file.db" f1 f2 f3 f4 f5 f6 f7 half
 

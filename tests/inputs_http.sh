@@ -7,19 +7,9 @@
 # record is in the engine's state exactly once.
 set -u
 driver=$1
-tmp=$(mktemp -d)
-pids=""
-cleanup() {
-    for p in $pids; do kill -9 "$p" 2>/dev/null; done
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-fails=0
+. "$(dirname "$0")/inputs_lib.sh"
 check() { # description expected actual
     if [ "$2" != "$3" ]; then echo "FAIL: $1: got '$3', expected '$2'"; fails=$((fails + 1)); fi
-}
-has() { # description pattern file
-    if ! grep -q -- "$2" "$3"; then echo "FAIL: $1: no '$2' in:"; head -c 2000 "$3"; echo; fails=$((fails + 1)); fi
 }
 
 export CTINSIGHTS_HTTP_TOKEN=test-token-0123456789abcdef
@@ -39,9 +29,6 @@ start() { # log-name extra-options...
         sleep 0.1
     done
     echo "FAIL: driver did not start:"; cat "$tmp/$name.err"; exit 1
-}
-rec() { # eventID
-    printf '{"eventVersion":"1.08","eventID":"%s","eventTime":"2024-03-12T14:07:12Z","eventSource":"iam.amazonaws.com","eventName":"CreateUser","awsRegion":"us-east-1","recipientAccountId":"111122223333","readOnly":false,"managementEvent":true}' "$1"
 }
 json_str() { python3 -c 'import json,sys; print(json.dumps(sys.stdin.read()))'; }
 post() { # out-file curl-args... ; prints the status

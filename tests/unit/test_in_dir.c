@@ -20,23 +20,16 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "config.h"
-#include "diag.h"
-#include "input.h"
+#include "input_fixture.h"
 #include "source.h"
 #include "xalloc.h"
 
 struct fixture {
-    char root[64], spec[80];
-    struct config cfg;
-    struct diag d;
-    sqlite3 *db;
-    struct input_env env;
+    struct input_fixture x;
+    char *root, spec[80];
     struct input *in;
     char got[8192]; /* relative paths delivered, one per line */
     int refuse;
-    char log[8192];
-    FILE *logf;
 };
 
 static int on_unit(void *ctx, const char *unit, const char *buf, size_t len)
@@ -55,24 +48,13 @@ static int on_unit(void *ctx, const char *unit, const char *buf, size_t len)
 static int setup_mode(void **state, int watch)
 {
     struct fixture *f = xcalloc(1, sizeof *f);
-    char *real;
-    snprintf(f->root, sizeof f->root, "/tmp/cti-in-dir-XXXXXX");
-    assert_non_null(mkdtemp(f->root));
-    real = realpath(f->root, NULL);
-    snprintf(f->root, sizeof f->root, "%s", real);
-    free(real);
+    input_fixture_init(&f->x);
+    f->root = f->x.dir;
     snprintf(f->spec, sizeof f->spec, "dir:%s", f->root);
-    config_defaults(&f->cfg);
-    f->cfg.dir_watch = watch;
-    f->cfg.dir_settle_ms = 100;
-    f->cfg.dir_incomplete_ms = 400;
-    f->cfg.dir_rescan_ms = 100;
-    diag_init(&f->d);
-    f->logf = fmemopen(f->log, sizeof f->log, "w");
-    setvbuf(f->logf, NULL, _IONBF, 0);
-    f->d.out = f->logf;
-    assert_int_equal(sqlite3_open(":memory:", &f->db), SQLITE_OK);
-    f->env = (struct input_env){.cfg = &f->cfg, .d = &f->d, .db = f->db};
+    f->x.cfg.dir_watch = watch;
+    f->x.cfg.dir_settle_ms = 100;
+    f->x.cfg.dir_incomplete_ms = 400;
+    f->x.cfg.dir_rescan_ms = 100;
     *state = f;
     return 0;
 }
@@ -83,12 +65,8 @@ static int setup_poll(void **state) { return setup_mode(state, 0); }
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[128];
     input_close(f->in);
-    sqlite3_close(f->db);
-    fclose(f->logf);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->root);
-    assert_int_equal(system(cmd), 0);
+    input_fixture_free(&f->x);
     xfree(f);
     return 0;
 }
@@ -129,7 +107,7 @@ static void age(struct fixture *f, const char *rel)
 static void open_input(struct fixture *f)
 {
     char err[256];
-    if (input_open(f->spec, &f->env, &f->in, err, sizeof err) != 0) {
+    if (input_open(f->spec, &f->x.env, &f->in, err, sizeof err) != 0) {
         print_error("%s\n", err);
         fail();
     }
@@ -149,13 +127,19 @@ static const char *run(struct fixture *f, int ms)
     return out;
 }
 
+static int save(void *in, char *err, size_t errlen)
+{
+    return input_checkpoint(in, err, errlen);
+}
+
+static void committed(void *in)
+{
+    input_committed(in);
+}
+
 static void checkpoint(struct fixture *f)
 {
-    char err[256];
-    assert_int_equal(sqlite3_exec(f->db, "BEGIN", 0, 0, 0), SQLITE_OK);
-    assert_int_equal(input_checkpoint(f->in, err, sizeof err), 0);
-    assert_int_equal(sqlite3_exec(f->db, "COMMIT", 0, 0, 0), SQLITE_OK);
-    input_committed(f->in);
+    input_fixture_checkpoint(&f->x, save, committed, f->in);
 }
 
 static void reopen(struct fixture *f)
@@ -244,14 +228,14 @@ static void test_half_written_files_wait(void **state)
     assert_string_equal(run(f, 150), "");
     put(f, "z.json.gz", "{\"Records\":[{\"eventVersion\":\"1.08\"}]}", 1);
     assert_string_equal(run(f, 150), "z.json.gz\n");
-    assert_int_equal(f->d.skipped[SKIP_TRUNCATED], 0);
+    assert_int_equal(f->x.d.skipped[SKIP_TRUNCATED], 0);
     /* One that stays cut off is read after dir_incomplete_ms, reported. */
     put(f, "y.json.gz", "{\"Records\":[{\"eventVersion\":\"1.08\"}]}", 1);
     snprintf(path, sizeof path, "%s/%s", f->root, "y.json.gz");
     assert_int_equal(truncate(path, 20), 0);
     assert_string_equal(run(f, 200), "");
     assert_string_equal(run(f, 500), "y.json.gz\n");
-    assert_int_equal(f->d.skipped[SKIP_TRUNCATED], 1);
+    assert_int_equal(f->x.d.skipped[SKIP_TRUNCATED], 1);
 }
 
 static void test_damaged_gzip_reported_once(void **state)
@@ -270,12 +254,12 @@ static void test_damaged_gzip_reported_once(void **state)
     open_input(f);
     /* What inflated before the damage is handed over, then b. */
     assert_string_equal(run(f, 100), DAY "a.json.gz\n" DAY "b.json\n");
-    assert_int_equal(f->d.skipped[SKIP_BAD_GZIP], 1);
-    assert_non_null(strstr(f->log, "a.json.gz (byte"));
+    assert_int_equal(f->x.d.skipped[SKIP_BAD_GZIP], 1);
+    assert_non_null(strstr(f->x.log, "a.json.gz (byte"));
     checkpoint(f);
     reopen(f);
     run(f, 100);
-    assert_int_equal(f->d.skipped[SKIP_BAD_GZIP], 1);
+    assert_int_equal(f->x.d.skipped[SKIP_BAD_GZIP], 1);
 }
 
 static void test_new_subfolders_and_renames(void **state)

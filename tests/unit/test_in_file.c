@@ -16,22 +16,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "diag.h"
-#include "input.h"
+#include "input_fixture.h"
 #include "xalloc.h"
 
 struct fixture {
-    char dir[64], path[128], spec[140];
-    struct config cfg;
-    struct diag d;
-    sqlite3 *db;
-    struct input_env env;
+    struct input_fixture x;
+    char path[128], spec[140];
     struct input *in;
     char got[4096]; /* units delivered, each "NAME|TEXT" */
     int refuse;
-    char log[8192];
-    FILE *logf;
 };
 
 static int on_unit(void *ctx, const char *unit, const char *buf, size_t len)
@@ -49,18 +42,10 @@ static int on_unit(void *ctx, const char *unit, const char *buf, size_t len)
 static int setup(void **state)
 {
     struct fixture *f = xcalloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/cti-in-file-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/ct.ndjson", f->dir);
+    input_fixture_init(&f->x);
+    snprintf(f->path, sizeof f->path, "%s/ct.ndjson", f->x.dir);
     snprintf(f->spec, sizeof f->spec, "file:%s", f->path);
-    config_defaults(&f->cfg);
-    f->cfg.file_rotate_wait_ms = 0;
-    diag_init(&f->d);
-    f->logf = fmemopen(f->log, sizeof f->log, "w");
-    setvbuf(f->logf, NULL, _IONBF, 0);
-    f->d.out = f->logf;
-    assert_int_equal(sqlite3_open(":memory:", &f->db), SQLITE_OK);
-    f->env = (struct input_env){.cfg = &f->cfg, .d = &f->d, .db = f->db};
+    f->x.cfg.file_rotate_wait_ms = 0;
     *state = f;
     return 0;
 }
@@ -68,12 +53,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[128];
     input_close(f->in);
-    sqlite3_close(f->db);
-    fclose(f->logf);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    input_fixture_free(&f->x);
     xfree(f);
     return 0;
 }
@@ -89,7 +70,7 @@ static void put(const char *path, const char *mode, const char *text)
 static void open_input(struct fixture *f)
 {
     char err[256];
-    if (input_open(f->spec, &f->env, &f->in, err, sizeof err) != 0) {
+    if (input_open(f->spec, &f->x.env, &f->in, err, sizeof err) != 0) {
         print_error("%s\n", err);
         fail();
     }
@@ -107,13 +88,19 @@ static const char *drain(struct fixture *f)
 }
 
 /* A checkpoint the way the daemon does it, then close. */
+static int save(void *in, char *err, size_t errlen)
+{
+    return input_checkpoint(in, err, errlen);
+}
+
+static void committed(void *in)
+{
+    input_committed(in);
+}
+
 static void checkpoint_and_close(struct fixture *f)
 {
-    char err[256];
-    assert_int_equal(sqlite3_exec(f->db, "BEGIN", 0, 0, 0), SQLITE_OK);
-    assert_int_equal(input_checkpoint(f->in, err, sizeof err), 0);
-    assert_int_equal(sqlite3_exec(f->db, "COMMIT", 0, 0, 0), SQLITE_OK);
-    input_committed(f->in);
+    input_fixture_checkpoint(&f->x, save, committed, f->in);
     input_close(f->in);
     f->in = NULL;
 }
@@ -134,7 +121,7 @@ static void test_file_appearing_later(void **state)
     struct fixture *f = *state;
     open_input(f);
     assert_string_equal(drain(f), "");
-    assert_non_null(strstr(f->log, "waiting for the file to appear"));
+    assert_non_null(strstr(f->x.log, "waiting for the file to appear"));
     put(f->path, "w", "a1\n");
     assert_string_equal(drain(f), "ct.ndjson|a1\n");
 }
@@ -153,7 +140,7 @@ static void test_rotation_finishes_old_file_first(void **state)
     assert_string_equal(drain(f),
                         "ct.ndjson.1@3|a2\n" "ct.ndjson.1@6|a3-no-newline"
                         "ct.ndjson|b1\n");
-    assert_non_null(strstr(f->log, "rotated"));
+    assert_non_null(strstr(f->x.log, "rotated"));
     put(f->path, "a", "b2\n");
     assert_string_equal(drain(f), "ct.ndjson@3|b2\n");
 }
@@ -170,7 +157,7 @@ static void test_truncation_reads_from_start(void **state)
      * fingerprint tells. */
     put(f->path, "w", "c1-much-longer-than-before\n");
     assert_string_equal(drain(f), "ct.ndjson|c1-much-longer-than-before\n");
-    assert_non_null(strstr(f->log, "truncated"));
+    assert_non_null(strstr(f->x.log, "truncated"));
 }
 
 static void test_refused_unit_is_offered_again(void **state)
@@ -216,7 +203,7 @@ static void test_restart_after_rotation_while_stopped(void **state)
     put(f->path, "w", "b1\n");
     open_input(f);
     assert_string_equal(drain(f), "ct.ndjson.1@3|a2\n" "ct.ndjson|b1\n");
-    assert_non_null(strstr(f->log, "rotated while stopped"));
+    assert_non_null(strstr(f->x.log, "rotated while stopped"));
 }
 
 static void test_restart_after_truncation_while_stopped(void **state)

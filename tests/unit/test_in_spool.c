@@ -17,22 +17,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "diag.h"
 #include "in_spool.h"
+#include "input_fixture.h"
 #include "xalloc.h"
 
 struct fixture {
-    char dir[64];
-    struct config cfg;
-    struct diag d;
-    sqlite3 *db;
-    struct input_env env;
+    struct input_fixture x;
     struct in_spool *s;
     char got[4096];
     int refuse;
-    char log[4096];
-    FILE *logf;
 };
 
 static int on_unit(void *ctx, const char *unit, const char *buf, size_t len)
@@ -49,15 +42,7 @@ static int on_unit(void *ctx, const char *unit, const char *buf, size_t len)
 static int setup(void **state)
 {
     struct fixture *f = xcalloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/cti-spool-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    config_defaults(&f->cfg);
-    diag_init(&f->d);
-    f->logf = fmemopen(f->log, sizeof f->log, "w");
-    setvbuf(f->logf, NULL, _IONBF, 0);
-    f->d.out = f->logf;
-    assert_int_equal(sqlite3_open(":memory:", &f->db), SQLITE_OK);
-    f->env = (struct input_env){.cfg = &f->cfg, .d = &f->d, .db = f->db};
+    input_fixture_init(&f->x);
     *state = f;
     return 0;
 }
@@ -65,12 +50,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    char cmd[128];
     in_spool_close(f->s);
-    sqlite3_close(f->db);
-    fclose(f->logf);
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
+    input_fixture_free(&f->x);
     xfree(f);
     return 0;
 }
@@ -80,7 +61,7 @@ static void reopen(struct fixture *f)
     char err[256];
     in_spool_close(f->s);
     f->s = NULL;
-    if (in_spool_open(f->dir, "http://test", &f->env, &f->s, err, sizeof err)) {
+    if (in_spool_open(f->x.dir, "http://test", &f->x.env, &f->s, err, sizeof err)) {
         print_error("%s\n", err);
         fail();
     }
@@ -100,18 +81,24 @@ static void append(struct fixture *f, const char *name, const char *text)
                                      sizeof err), 0);
 }
 
+static int save(void *s, char *err, size_t errlen)
+{
+    return in_spool_checkpoint(s, err, errlen);
+}
+
+static void committed(void *s)
+{
+    in_spool_committed(s);
+}
+
 static void checkpoint(struct fixture *f)
 {
-    char err[256];
-    assert_int_equal(sqlite3_exec(f->db, "BEGIN", 0, 0, 0), SQLITE_OK);
-    assert_int_equal(in_spool_checkpoint(f->s, err, sizeof err), 0);
-    assert_int_equal(sqlite3_exec(f->db, "COMMIT", 0, 0, 0), SQLITE_OK);
-    in_spool_committed(f->s);
+    input_fixture_checkpoint(&f->x, save, committed, f->s);
 }
 
 static int files(struct fixture *f)
 {
-    DIR *d = opendir(f->dir);
+    DIR *d = opendir(f->x.dir);
     struct dirent *e;
     int n = 0;
     while ((e = readdir(d)) != NULL)
@@ -171,7 +158,7 @@ static void test_cut_off_and_damaged_units(void **state)
     reopen(f);
     append(f, "http:a", "{\"A\":1}");
     reopen(f); /* the generation holding a is now closed */
-    snprintf(path, sizeof path, "%s/spool-%020d.log", f->dir, 1);
+    snprintf(path, sizeof path, "%s/spool-%020d.log", f->x.dir, 1);
     FILE *o = fopen(path, "ab");
     assert_non_null(o);
     fputs("junk in the middle\n", o);
@@ -180,8 +167,8 @@ static void test_cut_off_and_damaged_units(void **state)
     fclose(o);
     reopen(f);
     assert_string_equal(replay(f), "http:a={\"A\":1};http:b={\"B\":1};");
-    assert_non_null(strstr(f->log, "damaged at byte"));
-    assert_non_null(strstr(f->log, "never acknowledged"));
+    assert_non_null(strstr(f->x.log, "damaged at byte"));
+    assert_non_null(strstr(f->x.log, "never acknowledged"));
 }
 
 int main(void)
