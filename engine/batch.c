@@ -59,12 +59,8 @@ static void on_insight(void *ctx, const struct insight_report *r)
     b->recs = xgrow(b->recs, &b->recs_cap, b->nrecs + 1, sizeof(*b->recs));
     struct batch_record *o = &b->recs[b->nrecs++];
     o->rec = rec;
-    o->minute = r->state == STATE_START ? r->ins->start : r->ins->end;
-    o->state = r->state;
-    const char *key[6] = {r->error_rate ? "ApiErrorRateInsight" : "ApiCallRateInsight",
-                          r->account, r->region, r->source, r->name,
-                          r->error ? r->error : ""};
-    memcpy(o->key, key, sizeof(key));
+    o->r = *r;
+    o->ins = *r->ins;
 }
 
 struct pass {
@@ -130,14 +126,7 @@ static void save_state(struct batch *b)
 static int record_cmp(const void *pa, const void *pb)
 {
     const struct batch_record *x = pa, *y = pb;
-    if (x->minute != y->minute)
-        return x->minute < y->minute ? -1 : 1;
-    for (int i = 0; i < 6; i++) {
-        int c = strcmp(x->key[i], y->key[i]);
-        if (c)
-            return c;
-    }
-    return x->state - y->state;
+    return insight_report_cmp(&x->r, &y->r);
 }
 
 static int reads_stdin(const struct pathlist *files)
@@ -186,7 +175,13 @@ int batch_run(struct batch *b, const struct pathlist *files, struct state *st)
     if (st)
         save_state(b);
     stream_finish(b->stream);
+    /* The records' own copies of what the model decided (the array moved
+     * while it grew). */
+    for (size_t i = 0; i < b->nrecs; i++)
+        b->recs[i].r.ins = &b->recs[i].ins;
     if (b->nrecs)
         qsort(b->recs, b->nrecs, sizeof(*b->recs), record_cmp);
+    for (size_t i = 0; i < b->nrecs; i++)
+        b->recs[i].r.ins = &b->recs[i].ins;
     return b->state_failed ? -1 : 0;
 }

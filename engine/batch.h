@@ -29,10 +29,9 @@
 
 /* One Insight record and what it is sorted by. */
 struct batch_record {
-    json_t *rec;     /* owned */
-    uint32_t minute; /* its eventTime */
-    int state;
-    const char *key[6]; /* type, account, region, source, name, error ("") */
+    json_t *rec;             /* owned */
+    struct insight_report r; /* strings borrowed from the stream */
+    struct insight ins;      /* r.ins points here once sorted */
 };
 
 struct batch {

@@ -15,5 +15,7 @@ enum { EXIT_OK = 0, EXIT_FINDINGS = 1, EXIT_USAGE = 2 };
 int cmd_insights(int argc, char **argv);
 /* ctinsights baseline ... */
 int cmd_baseline(int argc, char **argv);
+/* ctinsights tail ... */
+int cmd_tail(int argc, char **argv);
 
 #endif

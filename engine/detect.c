@@ -157,17 +157,24 @@ void detect_silence(const struct detect_run *r, const struct detect_scope *sc,
     r->events.start(r->events.ctx, key, &m->gcur);
 }
 
-uint32_t detect_timer(const struct detect_run *r, const struct key_model *m)
+uint32_t detect_timer(const struct detect_run *r, const struct key_model *m,
+                      uint32_t after)
 {
     uint32_t t = UINT32_MAX;
-    if (m->open)
-        t = m->last_elevated + (uint32_t)r->cfg->end_after_minutes + 1;
+    if (m->open) {
+        uint32_t end = m->last_elevated + (uint32_t)r->cfg->end_after_minutes + 1;
+        if (end > after)
+            t = end;
+    }
     if (m->set.gaps && !m->gap_open) {
         struct gap_verdict v;
         struct gap_params gp = {r->cfg->gap_min_runs, (uint32_t)r->cfg->gap_min_period,
                                 (uint32_t)r->cfg->gap_max_period};
         gap_judge(&m->gap, &gp, &v);
-        if (v.periodic && m->gap.last_active < v.deadline && v.deadline + 1 < t)
+        /* A deadline already judged (a gap that could not be raised, e.g.
+         * before min_history_days) is not asked for again. */
+        if (v.periodic && m->gap.last_active < v.deadline && v.deadline + 1 > after &&
+            v.deadline + 1 < t)
             t = v.deadline + 1;
     }
     return t;

@@ -122,10 +122,12 @@ void detect_step(const struct detect_run *r, const struct detect_scope *sc,
 /* Nothing happened on the key after its last active minute until t. */
 void detect_silence(const struct detect_run *r, const struct detect_scope *sc,
                     struct key_model *m, uint32_t key, uint32_t t);
-/* The minute at which silence would change something (an open increase
- * ends, a job's run is overdue), for detect_silence; UINT32_MAX when
- * none. */
-uint32_t detect_timer(const struct detect_run *r, const struct key_model *m);
+/* The first minute after `after` at which silence would change something
+ * (an open increase ends, a job's run is overdue), for detect_silence;
+ * UINT32_MAX when none.  `after` is the latest minute the key's silence
+ * has been judged at. */
+uint32_t detect_timer(const struct detect_run *r, const struct key_model *m,
+                      uint32_t after);
 /* Where the open increase would end if it ended now (minute after its
  * last minute). */
 uint32_t detect_increase_end(const struct key_model *m);

@@ -4,6 +4,7 @@
  *   ctinsights score [options] PATH...   Insights of exported logs
  *   ctinsights keys [options] PATH...    per-key event counts
  *   ctinsights check-config FILE         validate a config file
+ *   ctinsights tail [options] SOURCE...  follow live sources (engine/tail.c)
  *   ctinsights insights list ...         Insights a state file holds
  *   ctinsights baseline ...              what a state file learned of a key
  *
@@ -35,6 +36,7 @@ static void usage(FILE *f)
             "usage: ctinsights score [options] PATH...\n"
             "       ctinsights keys [--config FILE] PATH...\n"
             "       ctinsights check-config FILE\n"
+            "       ctinsights tail [--state FILE] [--output FILE] SOURCE...\n"
             "       ctinsights insights list --state FILE [filters]\n"
             "       ctinsights baseline --state FILE ACCOUNT REGION SOURCE NAME\n"
             "\n"
@@ -321,6 +323,8 @@ int main(int argc, char **argv)
         return cmd_keys(argc - 1, argv + 1);
     if (strcmp(cmd, "check-config") == 0)
         return cmd_check_config(argc - 1, argv + 1);
+    if (strcmp(cmd, "tail") == 0)
+        return cmd_tail(argc - 1, argv + 1);
     if (strcmp(cmd, "insights") == 0)
         return cmd_insights(argc - 1, argv + 1);
     if (strcmp(cmd, "baseline") == 0)

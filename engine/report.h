@@ -44,4 +44,8 @@ struct insight_report {
     struct attr_list baseline_attr[TALLY__FIELDS];  /* over the baseline */
 };
 
+/* Output order of records: by eventTime, then key (type, account, region,
+ * source, name, error), then Start before End. */
+int insight_report_cmp(const struct insight_report *a, const struct insight_report *b);
+
 #endif

@@ -230,11 +230,13 @@ static struct timer timer_pop(struct scope *sc)
     return top;
 }
 
-/* Ask for detect_silence at the key's new timer.  Entries the key no
- * longer wants stay in the heap and are passed over when they come up. */
-static void reschedule(struct stream *s, struct scope *sc, uint32_t id, struct key *k)
+/* Ask for detect_silence at the key's new timer, after minute `after`
+ * (up to which its silence has been judged).  Entries the key no longer
+ * wants stay in the heap and are passed over when they come up. */
+static void reschedule(struct stream *s, struct scope *sc, uint32_t id, struct key *k,
+                       uint32_t after)
 {
-    uint32_t t = detect_timer(&s->run, &k->m);
+    uint32_t t = detect_timer(&s->run, &k->m, after);
     if (t == k->timer)
         return;
     k->timer = t;
@@ -549,7 +551,7 @@ static void fire_timers(struct stream *s, struct scope *sc, uint32_t upto, uint3
         k->timer = NONE;
         k->dirty = 1;
         detect_silence(&s->run, &sc->ds, &k->m, t.key, at);
-        reschedule(s, sc, t.key, k);
+        reschedule(s, sc, t.key, k, at);
     }
 }
 
@@ -584,7 +586,7 @@ static void close_minute(struct stream *s, struct scope *sc, uint32_t t,
         k->last_event = t;
         k->dirty = 1;
         follow_open(s, k, t, ev + i, j - i);
-        reschedule(s, sc, id, k);
+        reschedule(s, sc, id, k, t);
         i = j;
     }
     s->run_n = 0;
@@ -745,6 +747,22 @@ void stream_finish(struct stream *s)
         advance(s, sc, sc->max_seen);
         /* The scope's data ends after its last minute. */
         fire_timers(s, sc, sc->max_seen + 1, sc->max_seen + 1);
+    }
+}
+
+void stream_reconfigure(struct stream *s)
+{
+    detect_run_init(&s->run, s->cfg, s->run.events);
+    for (size_t i = 0; i < s->nkeys; i++) {
+        struct key *k = key_at(s, (uint32_t)i);
+        const char *type = k->error_rate ? "ApiErrorRateInsight" : "ApiCallRateInsight";
+        const char *err = k->error_rate ? str(s, k->error) : NULL;
+        k->ignored = (uint8_t)config_ignored(s->cfg, str(s, k->account), str(s, k->region),
+                                             str(s, k->source), str(s, k->name), err, type);
+        detect_settings_for(s->cfg, str(s, k->account), str(s, k->region),
+                            str(s, k->source), str(s, k->name), err, k->error_rate,
+                            &k->m.set);
+        k->dirty = 1;
     }
 }
 

@@ -59,6 +59,11 @@ void stream_settle(struct stream *s);
  * (their Start was emitted, no End).  The stream takes no more events. */
 void stream_finish(struct stream *s);
 
+/* The config (the one given to stream_new, at the same address) has
+ * changed: every key takes its settings and ignore rules again.  The
+ * reorder window stays as created. */
+void stream_reconfigure(struct stream *s);
+
 struct stream_stats {
     size_t keys;       /* keys seen (including ignored ones) */
     size_t insights;   /* Insights started and emitted */

@@ -10,7 +10,7 @@ pass=0
 fail=0
 run() { # name command...
     name=$1; shift
-    if "$@" >"$BUILD/tests/$name.log" 2>&1; then
+    if timeout "${TEST_TIMEOUT:-600}" "$@" >"$BUILD/tests/$name.log" 2>&1; then
         pass=$((pass + 1)); echo "ok   $name"
     else
         fail=$((fail + 1)); echo "FAIL $name (log: $BUILD/tests/$name.log)"
@@ -29,6 +29,8 @@ run order-independence sh tests/shuffle.sh "$BUILD/ctinsights"
 run cli sh tests/cli.sh "$BUILD/ctinsights"
 run inputs-files sh tests/inputs_files.sh "$BUILD/tests/input_driver"
 run inputs-http sh tests/inputs_http.sh "$BUILD/tests/input_driver"
+run tail sh tests/tail.sh "$BUILD/ctinsights"
+run tail-crash sh tests/tail_crash.sh "$BUILD/ctinsights"
 run shared-data sh tests/data_check.sh "$BUILD/ctinsights"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -237,6 +237,21 @@ static void test_business_hours_wave_is_normal(void **state)
     assert_int_equal(f->out.n, 0);
 }
 
+/* A job that misses runs before the account has min_history_days of logs:
+ * no gap can be raised yet, and the engine must not wait for one (this
+ * once spun for ever re-asking for the same silence). */
+static void test_gap_before_history_is_quiet(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t end = T0 + 3 * DAY, stop = T0 + 2 * DAY, back = stop + 120;
+    background(f, end);
+    for (uint32_t m = T0 + 5; m < end; m += 10)
+        if (m < stop || m >= back)
+            add_named(f, "PutParameter", m, 1);
+    run(f);
+    assert_int_equal(f->out.n, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -248,6 +263,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_missed_runs_are_a_gap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sustained_rise_is_found_by_a_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_business_hours_wave_is_normal, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gap_before_history_is_quiet, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
