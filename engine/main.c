@@ -5,9 +5,11 @@
  *   ctinsights keys [options] PATH...    per-key event counts
  *   ctinsights check-config FILE         validate a config file
  *
- * Exit codes: 0 ok; 1 --strict and input was skipped, or output failed;
- * 2 usage, config or unreadable path.
+ * Exit codes: 0 ok; 1 --strict and input was skipped, output failed, or
+ * (--alert) an alert could not be delivered; 2 usage, config, unreadable
+ * path, or a sink or state file that cannot be opened.
  */
+#include "alert_batch.h"
 #include "batch.h"
 #include "config.h"
 #include "insight_json.h"
@@ -48,6 +50,9 @@ static void usage(FILE *f)
             "  --out DIR        write the S3 layout (AWSLogs/<acct>/CloudTrail-Insight/...)\n"
             "                   under DIR instead of stdout\n"
             "  --strict         exit 1 if any input was skipped as invalid\n"
+            "  --alert          deliver the Insights to the config's sinks\n"
+            "  --state FILE     SQLite state: the alert outbox (retries across\n"
+            "                   runs, no alert sent twice); default in memory\n"
             "  --quiet          no summary on stderr\n"
             "  --no-progress    no progress line even on a terminal\n"
             "  --version, --help\n");
@@ -57,7 +62,8 @@ struct opts {
     const char *config;
     const char *format;
     const char *out_dir;
-    int strict, quiet, progress;
+    const char *state;
+    int strict, quiet, progress, alert;
 };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -69,6 +75,8 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {"strict", no_argument, NULL, 's'},
         {"quiet", no_argument, NULL, 'q'},
         {"no-progress", no_argument, NULL, 'P'},
+        {"alert", no_argument, NULL, 'A'},
+        {"state", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -85,11 +93,18 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 's': o->strict = 1; break;
         case 'q': o->quiet = 1; break;
         case 'P': o->progress = 0; break;
+        case 'A': o->alert = 1; break;
+        case 'S': o->state = optarg; break;
         case 'h': usage(stdout); exit(EXIT_OK);
         default:
             fprintf(stderr, "ctinsights: see 'ctinsights --help'\n");
             return -1;
         }
+    }
+    if (o->state && !o->alert) {
+        fprintf(stderr, "ctinsights: --state holds the alert outbox; use it "
+                        "with --alert\n");
+        return -1;
     }
     if (!o->out_dir && (!out_find(o->format) || out_find(o->format) == &out_s3)) {
         fprintf(stderr, "ctinsights: unknown --format '%s'; use ndjson or records\n",
@@ -229,16 +244,37 @@ static void run_end(struct run *r)
     config_free(&r->c);
 }
 
+/* Hand the written records to the sinks (alert_batch_deliver's codes). */
+static int deliver_alerts(const struct run *r, const struct outrec *recs,
+                          size_t n)
+{
+    json_t **v = xcalloc(n + 1, sizeof *v);
+    int rc;
+
+    for (size_t i = 0; i < n; i++)
+        v[i] = recs[i].rec;
+    rc = alert_batch_deliver(&r->c, r->o.state, v, n, r->o.quiet);
+    xfree(v);
+    return rc;
+}
+
 static int cmd_score(int argc, char **argv)
 {
     struct run r;
     int rc = run_start(argc, argv, &r, 1);
     if (rc != 0)
         goto done;
+    if (r.o.alert && r.c.n_sinks == 0) {
+        fprintf(stderr, "ctinsights: --alert needs sinks: in the config; see "
+                        "config/ctinsights.yaml\n");
+        rc = EXIT_USAGE;
+        goto done;
+    }
     batch_detect(&r.b);
     size_t n;
     struct outrec *recs = build_records(&r.b, &n);
     int out_rc = write_records(&r.o, &r.c, recs, n);
+    int alert_rc = r.o.alert ? deliver_alerts(&r, recs, n) : 0;
     for (size_t i = 0; i < n; i++)
         json_decref(recs[i].rec);
     xfree(recs);
@@ -247,8 +283,11 @@ static int cmd_score(int argc, char **argv)
                                   batch_open_insights(&r.b), r.b.suppressed};
         diag_summary(&r.b.diag, &f, now() - r.t0);
     }
-    if (out_rc != 0 || (r.o.strict && diag_skipped(&r.b.diag) > 0))
+    if (out_rc != 0 || alert_rc == 1 ||
+        (r.o.strict && diag_skipped(&r.b.diag) > 0))
         rc = EXIT_FINDINGS;
+    if (alert_rc == 2)
+        rc = EXIT_USAGE;
 done:
     run_end(&r);
     return rc;
