@@ -8,7 +8,7 @@
 
 APT_PKGS := build-essential pkg-config libjansson-dev libgsl-dev libsqlite3-dev \
             libyaml-dev zlib1g-dev libcmocka-dev python3 jq \
-            libcurl4-openssl-dev libssl-dev prometheus-alertmanager
+            libcurl4-openssl-dev libssl-dev prometheus-alertmanager curl
 PKGS     := jansson gsl sqlite3 yaml-0.1 zlib libcurl libcrypto
 
 ifeq ($(SANITIZE),1)

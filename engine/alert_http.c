@@ -222,6 +222,8 @@ struct alert_http_target *alert_http_target_open(const struct config_sink *cfg,
             goto fail;
         }
         base = url_secret;
+        if (!t->secret)
+            t->secret = xstrdup(url_secret); /* redacted from details too */
     }
     n = strlen(base);
     while (path && n > 0 && base[n - 1] == '/')

@@ -55,7 +55,8 @@ struct alert_http_target {
 /* A target for sink cfg posting to cfg->url followed by path (may be
  * NULL), with the secret (what names it) read from cfg->secret_env or
  * cfg->secret_file when one is given.  When cfg->url is NULL the URL is
- * itself the secret, read from cfg->url_env or cfg->url_file (Slack).
+ * itself the secret, read from cfg->url_env or cfg->url_file (Slack),
+ * and redacted from details like one.
  * Returns a new target, or NULL with a message in err. */
 struct alert_http_target *alert_http_target_open(const struct config_sink *cfg,
                                                  const char *path,

@@ -400,15 +400,16 @@ static int head(struct outbox *ob, const char *name, struct item *it)
     return rc == SQLITE_DONE ? 0 : db_fail(ob, "cannot read the outbox");
 }
 
-/* Insights of the page with no End yet, or -1. */
+/* Insights of the page still open as of the End item current, or -1. */
 static long long still_open(struct outbox *ob, const char *sink,
-                            const char *page)
+                            const char *page, sqlite3_int64 current)
 {
     sqlite3_stmt *s = ob->st[S_STILL_OPEN];
     long long n = -1;
 
     bind_text(s, "@sink", sink);
     bind_text(s, "@page", page);
+    bind_int(s, "@current", current);
     if (sqlite3_step(s) == SQLITE_ROW)
         n = sqlite3_column_int64(s, 0);
     else
@@ -417,9 +418,10 @@ static long long still_open(struct outbox *ob, const char *sink,
     return n;
 }
 
-/* Every Insight of the page, the latest record of each, first first; NULL
- * on a database error. */
-static json_t *members(struct outbox *ob, const char *sink, const char *page)
+/* Every Insight of the page as of item current (0: none), the latest
+ * record of each, first first; NULL on a database error. */
+static json_t *members(struct outbox *ob, const char *sink, const char *page,
+                       sqlite3_int64 current)
 {
     sqlite3_stmt *s = ob->st[S_MEMBERS];
     json_t *list = json_array(), *ids = json_object();
@@ -427,6 +429,7 @@ static json_t *members(struct outbox *ob, const char *sink, const char *page)
 
     bind_text(s, "@sink", sink);
     bind_text(s, "@page", page);
+    bind_int(s, "@current", current);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         const char *id = (const char *)sqlite3_column_text(s, 0);
         const char *text = (const char *)sqlite3_column_text(s, 1);
@@ -577,7 +580,7 @@ static int deliver(struct outbox *ob, size_t k, const struct item *it,
 
     a.record = json_loads(it->record, 0, NULL);
     if (sink->ops->pager) {
-        a.members = members(ob, cfg->name, it->page_id);
+        a.members = members(ob, cfg->name, it->page_id, it->id);
         if (!a.members) {
             json_decref(a.record);
             return -1;
@@ -651,7 +654,7 @@ static int absorb_end(struct outbox *ob, size_t k, const struct item *it,
 
     if (!ob->sinks[k].ops->pager || strcmp(it->state, "End") != 0)
         return 0;
-    open = still_open(ob, name, it->page_id);
+    open = still_open(ob, name, it->page_id, it->id);
     if (open <= 0)
         return open < 0 ? -1 : 0;
     rc = set_item(ob, it, "merged", it->attempts, now, now, NULL);
@@ -692,7 +695,7 @@ static int resend(struct outbox *ob, size_t k, double now, double *next)
         return 0;
     }
     a.page_id = page;
-    a.members = members(ob, cfg->name, page);
+    a.members = members(ob, cfg->name, page, 0);
     rc = -1;
     if (!a.members)
         goto out;

@@ -76,19 +76,23 @@
     " next_at FROM outbox_items"                                            \
     " WHERE sink = @sink AND status = 'pending' ORDER BY id LIMIT 1"
 
-/* @sink @page -> every live item of the page, in order */
+/* @sink @page @current -> the items of the page as of @current, in
+ * order: every Start, and the Ends already dealt with or being sent (an
+ * End still waiting its turn does not show yet). */
 #define OUTBOX_SQL_MEMBERS                                                  \
     "SELECT shared_id, record FROM outbox_items"                            \
     " WHERE sink = @sink AND page_id = @page AND status <> 'failed'"        \
+    " AND (state = 'Start' OR status <> 'pending' OR id = @current)"        \
     " ORDER BY id"
 
-/* @sink @page -> Insights of the page whose End has not come */
+/* @sink @page @current -> Insights of the page still open as of the End
+ * @current: no End of theirs dealt with yet, nor being dealt with */
 #define OUTBOX_SQL_STILL_OPEN                                               \
     "SELECT count(*) FROM outbox_items s"                                   \
     " WHERE s.sink = @sink AND s.page_id = @page AND s.state = 'Start'"     \
     " AND s.status <> 'failed' AND NOT EXISTS (SELECT 1 FROM outbox_items e" \
     "  WHERE e.sink = s.sink AND e.shared_id = s.shared_id"                 \
-    "  AND e.state = 'End')"
+    "  AND e.state = 'End' AND (e.status <> 'pending' OR e.id = @current))"
 
 #define OUTBOX_SQL_SET_ITEM                                                 \
     "UPDATE outbox_items SET status = @status, attempts = @attempts,"       \

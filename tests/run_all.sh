@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test suite against $BUILD (default build/) and ends with the
 # line "N passed, N failed".  Suites: cmocka unit tests, golden end-to-end
-# cases, order independence, and the shared real-data check.
+# cases, order independence, CLI, alert delivery (scripted HTTP servers and
+# a real Alertmanager on loopback), and the shared real-data check.
 set -u
 BUILD=${BUILD:-build}
 cd "$(dirname "$0")/.." || exit 2
@@ -26,6 +27,8 @@ for c in tests/cases/*/; do
 done
 run order-independence sh tests/shuffle.sh "$BUILD/ctinsights"
 run cli sh tests/cli.sh "$BUILD/ctinsights"
+run alerts sh tests/alerts.sh "$BUILD/ctinsights"
+run alertmanager sh tests/alertmanager.sh "$BUILD/ctinsights"
 run shared-data sh tests/data_check.sh "$BUILD/ctinsights"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
