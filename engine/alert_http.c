@@ -99,7 +99,8 @@ static size_t on_header(char *p, size_t size, size_t n, void *ctx)
     return len;
 }
 
-/* Replace every occurrence of secret in s (NUL-terminated, capacity cap). */
+/* Replace every occurrence of secret in s (NUL-terminated, capacity cap),
+ * and a start of it (4 bytes or more) that s ends with. */
 static void redact(char *s, size_t cap, const char *secret)
 {
     static const char mark[] = "[secret]";
@@ -118,6 +119,15 @@ static void redact(char *s, size_t cap, const char *secret)
         p[ml + tail] = '\0';
         memcpy(p, mark, ml);
         p += ml;
+    }
+    /* A body cut short may end in the first bytes of the secret. */
+    for (size_t k = sl - 1; k >= 4; k--) {
+        size_t n = strlen(s);
+
+        if (n >= k && strncmp(s + n - k, secret, k) == 0) {
+            snprintf(s + n - k, cap - (n - k), "%s", mark);
+            break;
+        }
     }
 }
 

@@ -124,14 +124,16 @@ static int begin(struct outbox *ob)
 }
 
 /* Commit when rc is 0, else roll back; returns rc, or -1 when the commit
- * fails. */
+ * fails (the transaction is then rolled back too). */
 static int end(struct outbox *ob, int rc)
 {
-    if (rc == 0)
-        return exec_stmt(ob, S_COMMIT);
+    if (rc == 0 && exec_stmt(ob, S_COMMIT) == 0)
+        return 0;
+    if (sqlite3_get_autocommit(ob->db))
+        return -1;
     sqlite3_step(ob->st[S_ROLLBACK]);
     done(ob->st[S_ROLLBACK]);
-    return rc;
+    return -1;
 }
 
 /* The text of column col of the current row, copied (NULL stays NULL). */
@@ -785,10 +787,16 @@ double outbox_run(struct outbox *ob, double now, size_t budget, char *err,
 long long outbox_pending(struct outbox *ob)
 {
     sqlite3_stmt *s = ob->st[S_PENDING];
-    long long n = -1;
+    long long n = 0;
 
-    if (sqlite3_step(s) == SQLITE_ROW)
-        n = sqlite3_column_int64(s, 0);
-    done(s);
+    for (size_t k = 0; k < ob->nsinks; k++) {
+        bind_text(s, "@sink", ob->sinks[k].cfg->name);
+        if (sqlite3_step(s) != SQLITE_ROW) {
+            done(s);
+            return -1;
+        }
+        n += sqlite3_column_int64(s, 0);
+        done(s);
+    }
     return n;
 }

@@ -122,8 +122,9 @@ int outbox_enqueue(struct outbox *ob, json_t *const *recs, size_t n,
 double outbox_run(struct outbox *ob, double now, size_t budget, char *err,
                   size_t errlen);
 
-/* Items neither delivered, merged nor failed (re-sends do not count).
- * Returns -1 on a database error. */
+/* Items of the open sinks neither delivered, merged nor failed (re-sends
+ * do not count; items of a sink no longer configured stay in the table,
+ * untouched, and do not count either).  Returns -1 on a database error. */
 long long outbox_pending(struct outbox *ob);
 
 /* The counts so far. */

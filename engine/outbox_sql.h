@@ -119,6 +119,7 @@
     " ORDER BY resend_at LIMIT 1"
 
 #define OUTBOX_SQL_PENDING                                                  \
-    "SELECT count(*) FROM outbox_items WHERE status = 'pending'"
+    "SELECT count(*) FROM outbox_items"                                     \
+    " WHERE sink = @sink AND status = 'pending'"
 
 #endif

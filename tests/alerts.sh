@@ -218,6 +218,17 @@ EOF
     ok "pagerduty: one page for 3 Insights, trigger then resolve, dedup_key" ||
     { fail "pagerduty (rc $RC)"; cat "$T/pd.err"; }
 
+# --- a refusal that echoes the routing key: the key never shows -----------
+start_server pd400 "400"
+sed "s|http://127.0.0.1:[0-9]*/|http://127.0.0.1:$PORT/|" "$T/pd.yaml" >"$T/pd400.yaml"
+run pd400 "$T/pd400.yaml" "$IAM"
+stop_server
+grep -q "$SECRET" "$T/pd400.log" && [ "$RC" = 1 ] &&
+    grep -q 'HTTP 400 (refused; check the sink.s settings).*\[secret\]' "$T/pd400.err" &&
+    ! grep -q "$SECRET" "$T/pd400.err" &&
+    ok "pagerduty 400: reported with the routing key redacted" ||
+    { fail "pagerduty 400 (rc $RC)"; cat "$T/pd400.err"; }
+
 # --- Slack: text and blocks, firing then resolved ---------------------------
 start_server slack "200"
 echo "http://127.0.0.1:$PORT/services/T/B/x" >"$T/slack-url"

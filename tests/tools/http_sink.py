@@ -6,7 +6,8 @@ the last step repeats), records every request it received, and stops by
 itself after --max-seconds or --max-requests.
 
 Steps:
-  200, 202, 400, 500, ...   answer with that status
+  200, 202, 400, 500, ...   answer with that status (an error answer
+                            echoes the start of the request body)
   429:N                     429 with "Retry-After: N"
   slow:S                    wait S seconds, then answer 200
   drop                      close the connection without an answer
@@ -69,8 +70,13 @@ def main():
                 headers["Retry-After"] = step[4:]
                 step = "429"
             code = int(step)
+            # Error answers echo the start of the request, as some APIs do,
+            # so that tests can check secrets are kept out of messages.
+            msg = "scripted %d" % code
+            if code >= 300:
+                msg += ": " + body[:120]
             out = json.dumps({"status": "success" if code < 300 else "error",
-                              "message": "scripted %d" % code}).encode()
+                              "message": msg}).encode()
             try:
                 self.send_response(code)
                 for k, v in headers.items():

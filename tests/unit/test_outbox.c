@@ -356,7 +356,7 @@ static void test_resend(void **state)
 }
 
 /* What is pending survives closing the outbox; each sink has its own
- * queue. */
+ * queue, counted while the sink is configured. */
 static void test_reopen(void **state)
 {
     struct fixture *f = *state;
@@ -367,6 +367,10 @@ static void test_reopen(void **state)
     enqueue(f, insight("a", "Start", "2026-03-11T02:00:00Z", "CreateUser", P1, 20), 0);
     run(f, 0);
     assert_int_equal(outbox_pending(f->ob), 2);
+    outbox_close(f->ob);
+    /* A sink left out of the config keeps its items, uncounted. */
+    fx_open(f, 1, &record_ops);
+    assert_int_equal(outbox_pending(f->ob), 1);
     outbox_close(f->ob);
     f->ob = NULL;
     fake.nanswer = 0;
