@@ -229,7 +229,7 @@ static const struct sink_row {
             SOFF(resend_interval), 1, 86400,
             "seconds between re-sends of a firing alert", NULL}},
     {PAGERS, {T_ENUM, "sinks.group_by", "principal", SOFF(group_by), 0, 0,
-            "Insights of one principal (or account) share a page", 
+            "Insights of one principal (or account) share a page",
             group_choices}},
     {PAGERS, {T_DOUBLE, "sinks.group_window", "600", SOFF(group_window), 0,
             86400, "seconds between the first and the last Start of a page",
@@ -1732,8 +1732,8 @@ fail:
     return -1;
 }
 
-/* Exactly one of the keys a and b given (*_line[] nonzero) for a sink of
- * type; else an error at the sink's line naming both. */
+/* Exactly one of the NULL-terminated keys given (kline[] of its row
+ * nonzero) in sink s; else an error at the sink's line naming them. */
 static int one_of(struct ctx *x, const struct config_sink *s,
                   const size_t *kline, const char *const *keys)
 {

@@ -14,13 +14,15 @@
 #define MAX_PAGE_MEMBERS 100
 
 enum stmt {
-    S_BEGIN, S_COMMIT, S_ROLLBACK, S_FIND_ITEM, S_FIND_PAGE, S_ADD_PAGE,
+    S_BEGIN, S_COMMIT, S_ROLLBACK, S_SAVEPOINT, S_RELEASE, S_ROLLBACK_TO,
+    S_FIND_ITEM, S_FIND_PAGE, S_ADD_PAGE,
     S_ADD_ITEM, S_HEAD, S_MEMBERS, S_STILL_OPEN, S_SET_ITEM, S_MERGE,
     S_PAGE_FIRED, S_PAGE_CLOSED, S_RESEND_DUE, S_PENDING, NSTMT
 };
 
 static const char *const stmt_sql[NSTMT] = {
     OUTBOX_SQL_BEGIN,       OUTBOX_SQL_COMMIT,      OUTBOX_SQL_ROLLBACK,
+    OUTBOX_SQL_SAVEPOINT,   OUTBOX_SQL_RELEASE,     OUTBOX_SQL_ROLLBACK_TO,
     OUTBOX_SQL_FIND_ITEM,   OUTBOX_SQL_FIND_PAGE,   OUTBOX_SQL_ADD_PAGE,
     OUTBOX_SQL_ADD_ITEM,    OUTBOX_SQL_HEAD,        OUTBOX_SQL_MEMBERS,
     OUTBOX_SQL_STILL_OPEN,  OUTBOX_SQL_SET_ITEM,    OUTBOX_SQL_MERGE,
@@ -42,6 +44,8 @@ struct outbox {
     size_t nsinks;
     uint64_t rng;
     size_t turn; /* the sink outbox_run serves first, in rotation */
+    int nested;  /* the writes under way are a savepoint in the caller's
+                  * transaction */
     outbox_event_fn on_event;
     void *ctx;
     struct outbox_stats stats;
@@ -118,15 +122,27 @@ static int exec_stmt(struct outbox *ob, enum stmt k)
     return 0;
 }
 
+/* Start a group of writes: a transaction of its own, or, when the caller
+ * has one open, a savepoint in it (the caller's commit then covers both). */
 static int begin(struct outbox *ob)
 {
-    return exec_stmt(ob, S_BEGIN);
+    ob->nested = !sqlite3_get_autocommit(ob->db);
+    return exec_stmt(ob, ob->nested ? S_SAVEPOINT : S_BEGIN);
 }
 
-/* Commit when rc is 0, else roll back; returns rc, or -1 when the commit
- * fails (the transaction is then rolled back too). */
+/* Commit (or release) when rc is 0, else roll back; returns 0, or -1 when
+ * rc was not 0 or the commit failed (the writes are then rolled back). */
 static int end(struct outbox *ob, int rc)
 {
+    if (ob->nested) {
+        if (rc == 0 && exec_stmt(ob, S_RELEASE) == 0)
+            return 0;
+        sqlite3_step(ob->st[S_ROLLBACK_TO]);
+        done(ob->st[S_ROLLBACK_TO]);
+        sqlite3_step(ob->st[S_RELEASE]);
+        done(ob->st[S_RELEASE]);
+        return -1;
+    }
     if (rc == 0 && exec_stmt(ob, S_COMMIT) == 0)
         return 0;
     if (sqlite3_get_autocommit(ob->db))

@@ -9,7 +9,9 @@
  * or reconfigures the database (the caller sets WAL and busy_timeout).
  *
  *   outbox_enqueue  stores the Start and End records of Insights for every
- *                   sink whose filters they pass, in one transaction.  An
+ *                   sink whose filters they pass, in one transaction (a
+ *                   savepoint when the caller has a transaction open, so
+ *                   that a checkpoint and its alerts commit together).  An
  *                   item is (sink, sharedEventID, state): enqueuing it again
  *                   (a replay, a rerun over the same logs, a restart) is a
  *                   no-op, so nothing pages twice.  An End is stored for a

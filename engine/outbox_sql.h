@@ -48,6 +48,10 @@
 #define OUTBOX_SQL_BEGIN "BEGIN IMMEDIATE"
 #define OUTBOX_SQL_COMMIT "COMMIT"
 #define OUTBOX_SQL_ROLLBACK "ROLLBACK"
+/* Within a transaction the caller has open. */
+#define OUTBOX_SQL_SAVEPOINT "SAVEPOINT outbox"
+#define OUTBOX_SQL_RELEASE "RELEASE outbox"
+#define OUTBOX_SQL_ROLLBACK_TO "ROLLBACK TO outbox"
 
 /* @sink @shared @state -> page_id */
 #define OUTBOX_SQL_FIND_ITEM                                                \

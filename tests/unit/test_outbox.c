@@ -5,7 +5,7 @@
  * store nothing; retries back off and give up; a permanent refusal fails at
  * once; the rate limit holds a flood back without dropping it; open pages
  * are re-sent; the queue survives closing and reopening over the same
- * database.
+ * database; enqueuing inside the caller's transaction commits with it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -381,6 +381,23 @@ static void test_reopen(void **state)
     assert_int_equal(fake.nsent, 4);
 }
 
+/* Inside the caller's transaction, enqueue commits or rolls back with
+ * it. */
+static void test_callers_transaction(void **state)
+{
+    struct fixture *f = *state;
+
+    fx_open(f, 1, &record_ops);
+    assert_int_equal(sqlite3_exec(f->db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    enqueue(f, insight("a", "Start", "2026-03-11T02:00:00Z", "CreateUser", P1, 20), 0);
+    assert_int_equal(sqlite3_exec(f->db, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(outbox_pending(f->ob), 0);
+    assert_int_equal(sqlite3_exec(f->db, "BEGIN", NULL, NULL, NULL), SQLITE_OK);
+    enqueue(f, insight("a", "Start", "2026-03-11T02:00:00Z", "CreateUser", P1, 20), 0);
+    assert_int_equal(sqlite3_exec(f->db, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(outbox_pending(f->ob), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -392,6 +409,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rate_limit, setup, teardown),
         cmocka_unit_test_setup_teardown(test_resend, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reopen, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_callers_transaction, setup, teardown),
     };
 
     xalloc_install_json();
