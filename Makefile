@@ -8,8 +8,8 @@
 
 APT_PKGS := build-essential pkg-config libjansson-dev libgsl-dev libsqlite3-dev \
             libyaml-dev zlib1g-dev libcmocka-dev libmicrohttpd-dev python3 jq \
-            curl
-PKGS     := jansson gsl sqlite3 yaml-0.1 zlib libmicrohttpd
+            libcurl4-openssl-dev libssl-dev prometheus-alertmanager curl
+PKGS     := jansson gsl sqlite3 yaml-0.1 zlib libmicrohttpd libcurl libcrypto
 
 ifeq ($(SANITIZE),1)
 BUILD    ?= build-san

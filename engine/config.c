@@ -27,9 +27,14 @@
  *   rule       := mapping of condition -> value (at least one condition;
  *                 match -> match, weekdays -> sequence of day, the rest
  *                 scalars)
+ *   sinks      := null | sequence of sink
+ *   sink       := mapping of type -> name, match -> match, argv ->
+ *                 sequence of non-empty scalar, and setting -> scalar
+ *                 (type required; sink_rows[] say which settings a type
+ *                 takes and their defaults)
  *   match      := mapping of field -> glob (at least one field)
  *
- * A list (ignore, overrides, suppress, service_limit_codes) given in a file
+ * A list (ignore, overrides, suppress, sinks, service_limit_codes) given in a file
  * replaces the one c had; scalars override one by one.
  *
  * The context owns exactly one libyaml event at a time: next() deletes the
@@ -78,9 +83,13 @@
 
 #define MINUTES_PER_DAY 1440
 
-enum type { T_INT, T_DOUBLE, T_BOOL, T_SIZE };
+/* T_STRING is an owned char * (non-empty); T_ENUM an int, the index of
+ * the value in the row's choices; T_ARGV a NULL-terminated char ** given
+ * as a sequence (sinks only). */
+enum type { T_INT, T_DOUBLE, T_BOOL, T_SIZE, T_STRING, T_ENUM, T_ARGV };
 
-/* One setting.  min/max are inclusive and unused for T_BOOL. */
+/* One setting.  min/max are inclusive and unused for T_BOOL, T_STRING,
+ * T_ENUM and T_ARGV. */
 struct row {
     enum type type;
     const char *key;  /* "section.name" */
@@ -88,90 +97,94 @@ struct row {
     size_t off;       /* offsetof(struct config, field) */
     double min, max;
     const char *doc;  /* one line; config/ctinsights.yaml says the same */
+    const char *const *choices; /* T_ENUM: NULL-terminated values */
 };
 
 #define OFF(f) offsetof(struct config, f)
 
 static const struct row rows[] = {
     {T_INT, "baseline.window_days", "28", OFF(window_days), 1, 365,
-     "trailing days of history the baseline uses (recomputed each UTC day)"},
+     "trailing days of history the baseline uses (recomputed each UTC day)", NULL},
     {T_INT, "baseline.min_history_days", "7", OFF(min_history_days), 1, 365,
-     "days of history in the account/region before a key may raise anything"},
+     "days of history in the account/region before a key may raise anything", NULL},
     {T_DOUBLE, "detector.sensitivity", "5", OFF(sensitivity), 1, 10,
      "how eager to raise Insights: 1 quiet ... 10 eager; 5 expects about 0.1 "
-     "false alarm per account-region-week under the model"},
+     "false alarm per account-region-week under the model", NULL},
     {T_BOOL, "detector.seasonality", "true", OFF(seasonality), 0, 0,
-     "expect each hour of the day separately for weekdays and weekends"},
+     "expect each hour of the day separately for weekdays and weekends", NULL},
     {T_DOUBLE, "detector.alpha_start", "0", OFF(alpha_start), 0, 0.5,
      "tail probability at or below which a minute is unusual; 0 (the "
-     "default) derives it from detector.sensitivity and the number of keys"},
+     "default) derives it from detector.sensitivity and the number of keys", NULL},
     {T_DOUBLE, "detector.alpha_end", "1e-3", OFF(alpha_end), 1e-15, 0.5,
-     "a minute whose tail probability is above this counts as normal again"},
+     "a minute whose tail probability is above this counts as normal again", NULL},
     {T_INT, "detector.min_count", "5", OFF(min_count), 1, 1000000,
-     "calls (or errors) in one minute below which no Insight starts"},
+     "calls (or errors) in one minute below which no Insight starts", NULL},
     {T_DOUBLE, "detector.min_ratio", "3.0", OFF(min_ratio), 1, 1e9,
-     "observed/expected ratio below which no Insight starts"},
+     "observed/expected ratio below which no Insight starts", NULL},
     {T_INT, "detector.end_after_minutes", "5", OFF(end_after_minutes), 1, 1440,
-     "consecutive normal minutes that end an Insight"},
+     "consecutive normal minutes that end an Insight", NULL},
     {T_BOOL, "detector.call_rate", "true", OFF(call_rate), 0, 0,
-     "raise ApiCallRateInsight"},
+     "raise ApiCallRateInsight", NULL},
     {T_BOOL, "detector.error_rate", "true", OFF(error_rate), 0, 0,
-     "raise ApiErrorRateInsight"},
+     "raise ApiErrorRateInsight", NULL},
     {T_BOOL, "gaps.enabled", "true", OFF(gaps), 0, 0,
-     "raise maintenance-gap Insights when a periodic job's run does not come"},
+     "raise maintenance-gap Insights when a periodic job's run does not come", NULL},
     {T_INT, "gaps.min_runs", "4", OFF(gap_min_runs), 2, 1000,
-     "regular runs seen before a key counts as periodic"},
+     "regular runs seen before a key counts as periodic", NULL},
     {T_INT, "gaps.min_period_minutes", "5", OFF(gap_min_period), 1, 10080,
-     "shorter periods are not treated as jobs"},
+     "shorter periods are not treated as jobs", NULL},
     {T_INT, "gaps.max_period_minutes", "10080", OFF(gap_max_period), 1, 44640,
-     "longest period learned (10080 = weekly)"},
+     "longest period learned (10080 = weekly)", NULL},
     {T_SIZE, "input.max_record_bytes", "1M", OFF(max_record_bytes), KIB, GIB,
-     "larger records are skipped and reported"},
+     "larger records are skipped and reported", NULL},
     {T_INT, "input.max_depth", "64", OFF(max_depth), 4, 1024,
-     "JSON nesting limit"},
+     "JSON nesting limit", NULL},
     {T_BOOL, "input.infer_missing", "false", OFF(infer_missing), 0, 0,
      "classify records lacking managementEvent/eventCategory/readOnly by "
-     "eventType and eventName"},
+     "eventType and eventName", NULL},
     {T_INT, "sources.file_rotate_wait_ms", "5000", OFF(file_rotate_wait_ms),
      0, 3600000,
      "keep reading a rotated or deleted followed file until it has not "
-     "grown for this long"},
+     "grown for this long", NULL},
     {T_BOOL, "sources.dir_watch", "true", OFF(dir_watch), 0, 0,
-     "watch folders with inotify; false polls them every dir_rescan_ms"},
+     "watch folders with inotify; false polls them every dir_rescan_ms", NULL},
     {T_INT, "sources.dir_settle_ms", "2000", OFF(dir_settle_ms), 0, 3600000,
      "a file found by a scan is complete once its size and mtime have not "
-     "changed for this long"},
+     "changed for this long", NULL},
     {T_INT, "sources.dir_incomplete_ms", "60000", OFF(dir_incomplete_ms), 0,
      86400000,
      "a file still open for writing, or a gzip cut off, is read anyway once "
-     "unchanged for this long"},
+     "unchanged for this long", NULL},
     {T_INT, "sources.dir_rescan_ms", "10000", OFF(dir_rescan_ms), 100,
-     86400000, "how often a folder is rescanned when it is polled"},
+     86400000, "how often a folder is rescanned when it is polled", NULL},
     {T_SIZE, "sources.max_unit_bytes", "256M", OFF(max_unit_bytes), KIB, GIB,
-     "largest line, folder file or decoded HTTP body (after inflating)"},
+     "largest line, folder file or decoded HTTP body (after inflating)", NULL},
     {T_SIZE, "sources.http_max_body_bytes", "16M", OFF(http_max_body), KIB,
-     GIB, "largest HTTP request body (answered 413)"},
+     GIB, "largest HTTP request body (answered 413)", NULL},
     {T_INT, "sources.http_timeout_seconds", "30", OFF(http_timeout), 1, 3600,
-     "a request must arrive whole within this; slower clients are cut off"},
+     "a request must arrive whole within this; slower clients are cut off", NULL},
     {T_INT, "sources.http_max_connections", "64", OFF(http_max_conn), 1,
-     100000, "open HTTP connections at most"},
+     100000, "open HTTP connections at most", NULL},
     {T_INT, "sources.http_max_connections_per_ip", "16",
      OFF(http_max_conn_ip), 0, 100000,
-     "open HTTP connections from one address at most (0 = no limit)"},
+     "open HTTP connections from one address at most (0 = no limit)", NULL},
     {T_INT, "output.precision", "6", OFF(precision), 1, 17,
-     "significant digits of averages in Insight records"},
+     "significant digits of averages in Insight records", NULL},
     {T_SIZE, "state.max_bytes", "0", OFF(state_max_bytes), 0, 1024.0 * GIB,
      "the state file may not grow beyond this (0: no limit); when full, saving "
-     "fails and is tried again later"},
+     "fails and is tried again later", NULL},
     {T_INT, "tail.allowed_lateness_minutes", "5", OFF(tail_lateness_minutes), 0, 1440,
      "an account/region's minute is decided once events this much newer have "
-     "come; older events after that are late: counted, reported and dropped"},
+     "come; older events after that are late: counted, reported and dropped", NULL},
     {T_INT, "tail.checkpoint_seconds", "10", OFF(tail_checkpoint_seconds), 1, 3600,
      "the state is saved at least this often while input comes (and at once "
-     "when an Insight is decided)"},
+     "when an Insight is decided)", NULL},
     {T_INT, "score.reorder_minutes", "60", OFF(score_reorder_minutes), 0, 10080,
      "records up to this much older than the newest of their account/region "
-     "are put in order in memory; input more out of order is read again, sorted"},
+     "are put in order in memory; input more out of order is read again, sorted", NULL},
+    {T_DOUBLE, "alerting.drain_seconds", "60", OFF(drain_seconds), 0, 86400,
+     "score --alert waits at most this long for the sinks to accept alerts",
+     NULL},
 };
 
 #define NROWS (sizeof rows / sizeof rows[0])
@@ -181,16 +194,105 @@ static const struct row rows[] = {
 
 static const struct row override_rows[] = {
     {T_DOUBLE, "overrides.sensitivity", NULL, OOFF(sensitivity), 1, 10,
-     "detector.sensitivity for the matching keys"},
+     "detector.sensitivity for the matching keys", NULL},
     {T_INT, "overrides.min_count", NULL, OOFF(min_count), 1, 1000000,
-     "detector.min_count for the matching keys"},
+     "detector.min_count for the matching keys", NULL},
     {T_INT, "overrides.min_history_days", NULL, OOFF(min_history_days), 1,
-     365, "baseline.min_history_days for the matching keys"},
+     365, "baseline.min_history_days for the matching keys", NULL},
     {T_BOOL, "overrides.gaps", NULL, OOFF(gaps), 0, 0,
-     "gaps.enabled for the matching keys"},
+     "gaps.enabled for the matching keys", NULL},
 };
 
 #define NOVERRIDE_ROWS (sizeof override_rows / sizeof override_rows[0])
+
+/* Sink types, as engine/alert.c registers them (tests/unit/test_alert.c
+ * checks the two agree). */
+static const char *const sink_types[] = {
+    "alertmanager", "pagerduty", "slack", "webhook", "exec", "eventbridge",
+};
+
+#define NSINK_TYPES (sizeof sink_types / sizeof sink_types[0])
+#define SINK_TYPE_LIST \
+    "alertmanager, pagerduty, slack, webhook, exec, eventbridge"
+
+static const char *const group_choices[] = {"none", "account", "principal",
+                                            NULL};
+
+/* Settings of a sink: the types that take the row (NULL = every type) and
+ * the row; a default applies to those types when the item leaves the key
+ * out.  type, name and match are parsed apart. */
+#define SOFF(f) offsetof(struct config_sink, f)
+#define PAGERS "alertmanager pagerduty slack"
+#define RECORDS "webhook exec eventbridge"
+
+static const struct sink_row {
+    const char *types;
+    struct row row;
+} sink_rows[] = {
+    {NULL, {T_STRING, "sinks.name", NULL, SOFF(name), 0, 0,
+            "names the sink in messages and in the outbox (default: its "
+            "type, then type-2, type-3 ...)", NULL}},
+    {NULL, {T_STRING, "sinks.category", NULL, SOFF(category), 0, 0,
+            "glob on the Insight's category", NULL}},
+    {NULL, {T_DOUBLE, "sinks.min_score", "0", SOFF(min_score), 0, 1e6,
+            "alert only Insights whose Start scores at least this", NULL}},
+    {"alertmanager webhook", {T_STRING, "sinks.url", NULL, SOFF(url), 0, 0,
+            "where to send (http:// or https://)", NULL}},
+    {"pagerduty", {T_STRING, "sinks.url",
+            "https://events.pagerduty.com/v2/enqueue", SOFF(url), 0, 0,
+            "Events API v2 endpoint", NULL}},
+    {"slack", {T_STRING, "sinks.url", NULL, SOFF(url), 0, 0,
+            "the incoming webhook URL (prefer url_env or url_file)", NULL}},
+    {"slack", {T_STRING, "sinks.url_env", NULL, SOFF(url_env), 0, 0,
+            "environment variable holding the webhook URL", NULL}},
+    {"slack", {T_STRING, "sinks.url_file", NULL, SOFF(url_file), 0, 0,
+            "file holding the webhook URL", NULL}},
+    {"pagerduty", {T_STRING, "sinks.routing_key_env", NULL, SOFF(secret_env),
+            0, 0, "environment variable holding the routing key", NULL}},
+    {"pagerduty", {T_STRING, "sinks.routing_key_file", NULL,
+            SOFF(secret_file), 0, 0, "file holding the routing key", NULL}},
+    {"webhook", {T_STRING, "sinks.secret_env", NULL, SOFF(secret_env), 0, 0,
+            "environment variable holding the signing secret", NULL}},
+    {"webhook", {T_STRING, "sinks.secret_file", NULL, SOFF(secret_file), 0, 0,
+            "file holding the signing secret", NULL}},
+    {"pagerduty", {T_STRING, "sinks.source", "ctinsights", SOFF(source), 0, 0,
+            "payload.source of the events", NULL}},
+    {"exec", {T_ARGV, "sinks.argv", NULL, SOFF(argv), 0, 0,
+            "program and arguments, run without a shell", NULL}},
+    {"eventbridge", {T_STRING, "sinks.path", "-", SOFF(path), 0, 0,
+            "file the envelopes are appended to; - is standard output",
+            NULL}},
+    {NULL, {T_DOUBLE, "sinks.timeout", "10", SOFF(timeout), 0.1, 600,
+            "seconds one delivery may take", NULL}},
+    {"alertmanager", {T_DOUBLE, "sinks.resend_interval", "60",
+            SOFF(resend_interval), 1, 86400,
+            "seconds between re-sends of a firing alert", NULL}},
+    {PAGERS, {T_ENUM, "sinks.group_by", "principal", SOFF(group_by), 0, 0,
+            "Insights of one principal (or account) share a page",
+            group_choices}},
+    {PAGERS, {T_DOUBLE, "sinks.group_window", "600", SOFF(group_window), 0,
+            86400, "seconds between the first and the last Start of a page",
+            NULL}},
+    {PAGERS, {T_DOUBLE, "sinks.rate_per_minute", "30",
+            SOFF(rate_per_minute), 0.01, 60000,
+            "deliveries per minute, sustained", NULL}},
+    {RECORDS, {T_DOUBLE, "sinks.rate_per_minute", "600",
+            SOFF(rate_per_minute), 0.01, 60000,
+            "deliveries per minute, sustained", NULL}},
+    {PAGERS, {T_INT, "sinks.burst", "10", SOFF(burst), 1, 10000,
+            "deliveries at once before the rate applies", NULL}},
+    {RECORDS, {T_INT, "sinks.burst", "100", SOFF(burst), 1, 10000,
+            "deliveries at once before the rate applies", NULL}},
+    {NULL, {T_DOUBLE, "sinks.retry_initial", "1", SOFF(retry_initial), 0.01,
+            3600, "seconds before the first retry", NULL}},
+    {NULL, {T_DOUBLE, "sinks.retry_max", "300", SOFF(retry_max), 0.01, 86400,
+            "longest wait between retries", NULL}},
+    {NULL, {T_DOUBLE, "sinks.give_up_after", "86400", SOFF(give_up_after), 1,
+            31 * 86400.0, "seconds after which an alert still not accepted "
+            "fails", NULL}},
+};
+
+#define NSINK_ROWS (sizeof sink_rows / sizeof sink_rows[0])
 
 struct ctx;
 
@@ -199,6 +301,7 @@ static int parse_categories(struct ctx *x, int sec);
 static int parse_ignore(struct ctx *x, int sec);
 static int parse_overrides(struct ctx *x, int sec);
 static int parse_suppress(struct ctx *x, int sec);
+static int parse_sinks(struct ctx *x, int sec);
 
 /* Top-level sections and the parser of each one's body.  Sections parsed
  * by parse_section hold rows of the same prefix. */
@@ -212,13 +315,14 @@ static const struct {
     {"output", parse_section},       {"score", parse_section},
     {"state", parse_section},        {"tail", parse_section},
     {"ignore", parse_ignore},        {"overrides", parse_overrides},
-    {"suppress", parse_suppress},
+    {"suppress", parse_suppress},    {"alerting", parse_section},
+    {"sinks", parse_sinks},
 };
 
 #define NSECTIONS (sizeof sections / sizeof sections[0])
 #define SECTION_LIST                                                      \
     "baseline, detector, gaps, categories, input, sources, output, "      \
-    "score, state, tail, ignore, overrides, suppress"
+    "score, state, tail, ignore, overrides, suppress, alerting, sinks"
 
 /* Fields of a match (an ignore rule, match: of an override or suppress
  * rule). */
@@ -261,6 +365,7 @@ union value {
     double d;
     int b;
     size_t z;
+    const char *s; /* borrowed; store copies it */
 };
 
 /* Outcome of parsing one scalar for a row. */
@@ -559,19 +664,40 @@ static enum parse parse_value(const struct row *r, const char *s,
             p = P_RANGE;
         v->z = (size_t)z; /* within max, so it fits */
         return p;
+    case T_STRING:
+        v->s = s;
+        return *s ? P_OK : P_BAD_TYPE;
+    case T_ENUM:
+        for (long i = 0; r->choices[i]; i++) {
+            if (strcmp(r->choices[i], s) == 0) {
+                v->i = i;
+                return P_OK;
+            }
+        }
+        return P_BAD_TYPE;
+    case T_ARGV:
+        break; /* a sequence, read by read_argv */
     }
     return P_BAD_TYPE;
 }
 
-/* Store v in row r's field of base (a struct config, or a struct
- * config_override for override_rows). */
+/* Store v in row r's field of base (a struct config, a struct
+ * config_override for override_rows, a struct config_sink for sink_rows).
+ * A string is copied, replacing (and freeing) the one the field held. */
 static void store(void *base, const struct row *r, const union value *v)
 {
     char *field = (char *)base + r->off;
 
     switch (r->type) {
     case T_INT:
+    case T_ENUM:
         *(int *)(void *)field = (int)v->i;
+        break;
+    case T_STRING:
+        xfree(*(char **)(void *)field);
+        *(char **)(void *)field = xstrdup(v->s);
+        break;
+    case T_ARGV:
         break;
     case T_DOUBLE:
         *(double *)(void *)field = v->d;
@@ -585,14 +711,19 @@ static void store(void *base, const struct row *r, const union value *v)
     }
 }
 
-/* Set every field of table t (n rows) in base to -1: not given. */
+/* Set every number of table t (n rows) in base to -1: not given.
+ * Strings and argument vectors stay NULL. */
 static void store_unset(void *base, const struct row *t, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         union value v;
 
         switch (t[i].type) {
+        case T_STRING:
+        case T_ARGV:
+            continue;
         case T_INT:
+        case T_ENUM:
             v.i = -1;
             break;
         case T_DOUBLE:
@@ -746,6 +877,20 @@ static void expected_text(const struct row *r, char *buf, size_t n)
         size_text(r->max, hi, sizeof hi);
         snprintf(buf, n, "a size in %s..%s (bytes, or a number with suffix "
                  "k, M or G)", lo, hi);
+        break;
+    case T_STRING:
+        snprintf(buf, n, "a non-empty string");
+        break;
+    case T_ENUM: {
+        size_t used = (size_t)snprintf(buf, n, "one of");
+        for (size_t i = 0; r->choices[i] && used < n; i++)
+            used += (size_t)snprintf(buf + used, n - used, "%s %s",
+                                     i ? "," : "", r->choices[i]);
+        break;
+    }
+    case T_ARGV:
+        snprintf(buf, n, "a sequence of arguments such as [/usr/bin/logger, "
+                 "-t, ctinsights]");
         break;
     }
 }
@@ -1497,6 +1642,354 @@ static int parse_suppress(struct ctx *x, int sec)
     return parse_list(x, sec, free_suppress, parse_suppress_rule);
 }
 
+/* ---- sinks ------------------------------------------------------------- */
+
+static void free_argv(char **argv)
+{
+    for (size_t i = 0; argv && argv[i]; i++)
+        xfree(argv[i]);
+    xfree(argv);
+}
+
+/* Every string a sink owns; the sink is zeroed afterwards. */
+static void free_sink(struct config_sink *s)
+{
+    xfree(s->type);
+    free_match(&s->match);
+    for (size_t i = 0; i < NSINK_ROWS; i++) {
+        char **slot = (char **)(void *)((char *)s + sink_rows[i].row.off);
+
+        if (sink_rows[i].row.type == T_STRING) {
+            xfree(*slot);
+            *slot = NULL;
+        }
+    }
+    free_argv(s->argv);
+    memset(s, 0, sizeof *s);
+}
+
+static void free_sinks(struct config *c)
+{
+    for (size_t i = 0; i < c->n_sinks; i++)
+        free_sink(&c->sinks[i]);
+    xfree(c->sinks);
+    c->sinks = NULL;
+    c->n_sinks = 0;
+}
+
+/* Whether sink row r applies to sinks of type: its types list names it. */
+static int sink_row_applies(const struct sink_row *r, const char *type)
+{
+    size_t n = strlen(type);
+    const char *p = r->types;
+
+    if (!p)
+        return 1;
+    while (*p) {
+        size_t w = strcspn(p, " ");
+        if (w == n && strncmp(p, type, n) == 0)
+            return 1;
+        p += w;
+        p += strspn(p, " ");
+    }
+    return 0;
+}
+
+/* The row for key of a sink of type; type NULL finds the first row of
+ * that key, whatever its types.  -1 when none. */
+static int find_sink_row(const char *key, const char *type)
+{
+    for (size_t i = 0; i < NSINK_ROWS; i++) {
+        if (strcmp(sink_rows[i].row.key + strlen("sinks."), key) == 0 &&
+            (!type || sink_row_applies(&sink_rows[i], type)))
+            return (int)i;
+    }
+    return -1;
+}
+
+static int find_sink_type(const char *name)
+{
+    for (size_t i = 0; i < NSINK_TYPES; i++) {
+        if (strcmp(sink_types[i], name) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* "type, match, url, ..." for sinks of type (NULL: of every type) into
+ * buf, each key once. */
+static void sink_keys(const char *type, char *buf, size_t n)
+{
+    size_t used = (size_t)snprintf(buf, n, "type, match");
+
+    for (size_t i = 0; i < NSINK_ROWS && used < n; i++) {
+        const char *k = sink_rows[i].row.key + strlen("sinks.");
+
+        if ((type && !sink_row_applies(&sink_rows[i], type)) ||
+            find_sink_row(k, type) != (int)i)
+            continue;
+        used += (size_t)snprintf(buf + used, n - used, ", %s", k);
+    }
+}
+
+/* The current event is the value of sinks.argv: a non-empty sequence of
+ * non-empty arguments into *out (NULL-terminated; the caller frees). */
+static int read_argv(struct ctx *x, char ***out)
+{
+    static const char want[] = "a program and its arguments";
+    size_t aline = line(x), n = 0, cap = 0;
+    char **v = NULL;
+    const char *s;
+
+    if (x->ev.type != YAML_SEQUENCE_START_EVENT)
+        return fail(x, aline, "sinks.argv: expected a sequence such as "
+                    "[/usr/local/bin/notify, --insight], not %s",
+                    kind(&x->ev));
+    for (;;) {
+        if (next(x))
+            goto fail;
+        if (x->ev.type == YAML_SEQUENCE_END_EVENT)
+            break;
+        s = value_text(x, "sinks.argv", want);
+        if (!s)
+            goto fail;
+        if (!*s) {
+            fail(x, line(x), "sinks.argv: empty argument");
+            goto fail;
+        }
+        v = xgrow(v, &cap, n + 2, sizeof *v);
+        v[n++] = xstrdup(s);
+        v[n] = NULL;
+    }
+    if (n == 0) {
+        fail(x, aline, "sinks.argv: empty list; give the program to run");
+        goto fail;
+    }
+    free_argv(*out);
+    *out = v;
+    return 0;
+fail:
+    free_argv(v);
+    return -1;
+}
+
+/* Exactly one of the NULL-terminated keys given (kline[] of its row
+ * nonzero) in sink s; else an error at the sink's line naming them. */
+static int one_of(struct ctx *x, const struct config_sink *s,
+                  const size_t *kline, const char *const *keys)
+{
+    size_t given = 0, n = 0;
+    char list[128] = "";
+
+    for (; keys[n]; n++) {
+        int r = find_sink_row(keys[n], s->type);
+        size_t used = strlen(list);
+
+        if (r >= 0 && kline[r])
+            given++;
+        snprintf(list + used, sizeof list - used, "%s%s",
+                 n == 0 ? "" : keys[n + 1] ? ", " : " or ", keys[n]);
+    }
+    if (given == 1)
+        return 0;
+    return fail(x, s->line, "%s sink %s; give exactly one of %s", s->type,
+                given ? "has more than one of them" : "needs where to find "
+                "its endpoint or secret", list);
+}
+
+/* What a sink of s->type needs, once its mapping is read; kline[] gives
+ * the line of each sink row given. */
+static int check_sink(struct ctx *x, const struct config_sink *s,
+                      const size_t *kline)
+{
+    static const char *const slack_url[] = {"url", "url_env", "url_file",
+                                            NULL};
+    static const char *const pd_key[] = {"routing_key_env",
+                                         "routing_key_file", NULL};
+    static const char *const wh_key[] = {"secret_env", "secret_file", NULL};
+    int url_row = find_sink_row("url", s->type);
+
+    if (strcmp(s->type, "slack") == 0 && one_of(x, s, kline, slack_url))
+        return -1;
+    if (strcmp(s->type, "pagerduty") == 0 && one_of(x, s, kline, pd_key))
+        return -1;
+    if (strcmp(s->type, "webhook") == 0 && one_of(x, s, kline, wh_key))
+        return -1;
+    if ((strcmp(s->type, "alertmanager") == 0 ||
+         strcmp(s->type, "webhook") == 0) && !s->url)
+        return fail(x, s->line, "%s sink has no url; give one such as "
+                    "http://127.0.0.1:9093", s->type);
+    if (strcmp(s->type, "exec") == 0 && !s->argv)
+        return fail(x, s->line, "exec sink has no argv; give the program "
+                    "to run and its arguments");
+    if (s->url && strncmp(s->url, "http://", 7) != 0 &&
+        strncmp(s->url, "https://", 8) != 0)
+        return fail(x, kline[url_row] ? kline[url_row] : s->line,
+                    "sinks.url: expected an http:// or https:// URL");
+    if (s->retry_max < s->retry_initial)
+        return fail(x, s->line, "sinks.retry_max (%g) must not be less than "
+                    "sinks.retry_initial (%g)", s->retry_max,
+                    s->retry_initial);
+    return 0;
+}
+
+/* Give s the name of its type, or type-N for the Nth sink of that type,
+ * unless it has one; names must differ. */
+static int name_sink(struct ctx *x, struct config_sink *s, size_t name_line)
+{
+    const struct config *c = x->c;
+    char buf[64];
+
+    if (!s->name) {
+        size_t same = 0;
+
+        for (size_t i = 0; i < c->n_sinks; i++)
+            same += strcmp(c->sinks[i].type, s->type) == 0;
+        if (same == 0)
+            snprintf(buf, sizeof buf, "%s", s->type);
+        else
+            snprintf(buf, sizeof buf, "%s-%zu", s->type, same + 1);
+        s->name = xstrdup(buf);
+    }
+    for (size_t i = 0; i < c->n_sinks; i++) {
+        if (strcmp(c->sinks[i].name, s->name) == 0)
+            return fail(x, name_line ? name_line : s->line, "two sinks are "
+                        "named '%s' (the other on line %zu); give each a "
+                        "different name", s->name, c->sinks[i].line);
+    }
+    return 0;
+}
+
+/* The current event starts one item of the sinks sequence.  On success the
+ * sink is appended to x->c. */
+static int parse_sink(struct ctx *x)
+{
+    struct config_sink s;
+    size_t kline[NSINK_ROWS] = {0};
+    size_t type_line = 0, match_line = 0;
+    char key[KEY_MAX], valid[512];
+    int rc = -1;
+
+    memset(&s, 0, sizeof s);
+    s.line = line(x);
+    if (x->ev.type != YAML_MAPPING_START_EVENT) {
+        fail(x, s.line, "each sink must be a mapping with a type (%s), not "
+             "%s", SINK_TYPE_LIST, kind(&x->ev));
+        goto out;
+    }
+    for (;;) {
+        size_t kl;
+        int r;
+
+        if (next(x))
+            goto out;
+        if (x->ev.type == YAML_MAPPING_END_EVENT)
+            break;
+        kl = line(x);
+        if (read_key(x, key, "a sink"))
+            goto out;
+        if (strcmp(key, "type") == 0 || strcmp(key, "match") == 0) {
+            size_t *seen = key[0] == 't' ? &type_line : &match_line;
+            const char *t;
+
+            if (*seen) {
+                fail(x, kl, "duplicate key sinks.%s (first given on line "
+                     "%zu)", key, *seen);
+                goto out;
+            }
+            *seen = kl;
+            if (next(x))
+                goto out;
+            if (key[0] == 'm') {
+                if (parse_match(x, &s.match, "sinks.match", "sinks.match"))
+                    goto out;
+                continue;
+            }
+            t = value_text(x, "sinks.type", "one of " SINK_TYPE_LIST);
+            if (!t)
+                goto out;
+            if (find_sink_type(t) < 0) {
+                fail(x, kl, "sinks.type: unknown sink type '%.40s'; valid "
+                     "types: " SINK_TYPE_LIST, t);
+                goto out;
+            }
+            s.type = xstrdup(t);
+            continue;
+        }
+        r = find_sink_row(key, NULL);
+        if (r < 0) {
+            sink_keys(NULL, valid, sizeof valid);
+            fail(x, kl, "unknown key '%s' in sink; valid keys: %s (see "
+                 "config/ctinsights.yaml)", key, valid);
+            goto out;
+        }
+        if (kline[r]) {
+            fail(x, kl, "duplicate key sinks.%s (first given on line %zu)",
+                 key, kline[r]);
+            goto out;
+        }
+        kline[r] = kl;
+        if (next(x))
+            goto out;
+        if (sink_rows[r].row.type == T_ARGV ? read_argv(x, &s.argv)
+                                           : set_value(x, &sink_rows[r].row,
+                                                       &s))
+            goto out;
+    }
+    if (!s.type) {
+        fail(x, s.line, "sink has no type; give one of " SINK_TYPE_LIST);
+        goto out;
+    }
+    /* Rows were found by key alone; move each to its type's own row
+     * (url has one per type) and refuse keys the type does not take. */
+    for (size_t i = 0; i < NSINK_ROWS; i++) {
+        const char *k = sink_rows[i].row.key + strlen("sinks.");
+        int own;
+
+        if (!kline[i])
+            continue;
+        own = find_sink_row(k, s.type);
+        if (own < 0) {
+            sink_keys(s.type, valid, sizeof valid);
+            fail(x, kline[i], "sinks.%s does not apply to sinks of type %s; "
+                 "theirs: %s", k, s.type, valid);
+            goto out;
+        }
+        if (own != (int)i) {
+            kline[own] = kline[i];
+            kline[i] = 0;
+        }
+    }
+    for (size_t i = 0; i < NSINK_ROWS; i++) {
+        const struct row *row = &sink_rows[i].row;
+        union value v;
+
+        if (kline[i] || !row->def || !sink_row_applies(&sink_rows[i], s.type))
+            continue;
+        if (parse_value(row, row->def, &v) != P_OK) {
+            fail(x, 0, "internal error: bad default for %s", row->key);
+            goto out;
+        }
+        store(&s, row, &v);
+    }
+    if (check_sink(x, &s, kline) ||
+        name_sink(x, &s, kline[find_sink_row("name", NULL)]))
+        goto out;
+    x->c->sinks = xrealloc(x->c->sinks, (x->c->n_sinks + 1) *
+                           sizeof *x->c->sinks);
+    x->c->sinks[x->c->n_sinks++] = s;
+    memset(&s, 0, sizeof s); /* now owned by x->c */
+    rc = 0;
+out:
+    free_sink(&s);
+    return rc;
+}
+
+static int parse_sinks(struct ctx *x, int sec)
+{
+    return parse_list(x, sec, free_sinks, parse_sink);
+}
+
 /* ---- document ---------------------------------------------------------- */
 
 /* The current event starts the top-level mapping. */
@@ -1613,6 +2106,7 @@ void config_defaults(struct config *c)
     c->ignore = NULL;
     c->overrides = NULL;
     c->suppress = NULL;
+    c->sinks = NULL;
 }
 
 int config_load_string(struct config *c, const char *yaml, size_t len,
@@ -1696,6 +2190,7 @@ void config_free(struct config *c)
     free_ignore(c);
     free_overrides(c);
     free_suppress(c);
+    free_sinks(c);
 }
 
 /* A NULL pattern matches anything; a NULL value matches only a NULL

@@ -52,6 +52,40 @@ struct config_suppress {
     unsigned weekdays;
 };
 
+/* sinks: one alert destination (engine/alert.h).  Which keys each type
+ * takes, and their defaults, are in config.c's sink_rows[] and documented
+ * in config/ctinsights.yaml.  Strings are owned; NULL = not given. */
+enum config_group_by { GROUP_NONE, GROUP_ACCOUNT, GROUP_PRINCIPAL };
+
+struct config_sink {
+    char *type;            /* alertmanager, pagerduty, slack, webhook, exec, eventbridge */
+    char *name;            /* names the sink in the outbox and in messages */
+    size_t line;           /* line of the item in the config file (0: built in) */
+    /* filters: an Insight is alerted when every given one holds */
+    struct config_ignore match; /* account, region, insight_type, ... globs */
+    char *category;        /* glob on additionalEventData.category */
+    double min_score;      /* additionalEventData.score of the Start at least this */
+    /* where and how */
+    char *url;             /* HTTP sinks */
+    char *url_env;         /* slack: environment variable holding the URL */
+    char *url_file;        /* slack: file holding the URL */
+    char *secret_env;      /* pagerduty routing key / webhook secret: variable */
+    char *secret_file;     /* ... or a file holding it */
+    char **argv;           /* exec: NULL-terminated argument vector */
+    char *path;            /* eventbridge: file to append to, "-" = stdout */
+    char *source;          /* pagerduty: payload.source */
+    double timeout;        /* seconds one delivery may take */
+    double resend_interval;/* alertmanager: seconds between re-sends of a firing alert */
+    /* delivery */
+    int group_by;          /* enum config_group_by (pager sinks) */
+    double group_window;   /* seconds: Insights starting this close share a page */
+    double rate_per_minute;/* deliveries per minute, sustained */
+    int burst;             /* deliveries allowed at once before the rate applies */
+    double retry_initial;  /* seconds before the first retry */
+    double retry_max;      /* longest wait between retries */
+    double give_up_after;  /* seconds after which a retried alert fails */
+};
+
 struct config {
     /* baseline */
     int window_days;       /* baseline.window_days: trailing history used, days */
@@ -106,6 +140,11 @@ struct config {
     size_t n_overrides;
     struct config_suppress *suppress;
     size_t n_suppress;
+    /* alerting */
+    double drain_seconds;    /* alerting.drain_seconds: score --alert waits at most this long */
+    /* sinks */
+    struct config_sink *sinks;
+    size_t n_sinks;
 };
 
 /* Fill c with the compiled-in defaults. Never fails. */

@@ -8,9 +8,11 @@
  *   ctinsights insights list ...         Insights a state file holds
  *   ctinsights baseline ...              what a state file learned of a key
  *
- * Exit codes: 0 ok; 1 --strict and input was skipped, or output failed;
- * 2 usage, config or unreadable path.
+ * Exit codes: 0 ok; 1 --strict and input was skipped, output failed, or
+ * (--alert) an alert could not be delivered; 2 usage, config, unreadable
+ * path, or a sink or state file that cannot be opened.
  */
+#include "alert_batch.h"
 #include "batch.h"
 #include "cmds.h"
 #include "config.h"
@@ -53,9 +55,11 @@ static void usage(FILE *f)
     fprintf(f,
             "  --out DIR        write the S3 layout (AWSLogs/<acct>/CloudTrail-Insight/...)\n"
             "                   under DIR instead of stdout\n"
-            "  --state FILE     go on from and save to a state file (SQLite), for\n"
-            "                   later runs, `tail` and `insights`\n"
             "  --strict         exit 1 if any input was skipped as invalid\n"
+            "  --alert          deliver the Insights to the config's sinks\n"
+            "  --state FILE     go on from and save to a state file (SQLite): the\n"
+            "                   engine for later runs, `tail` and `insights`, and the\n"
+            "                   alert outbox (retries across runs, no alert sent twice)\n"
             "  --quiet          no summary on stderr\n"
             "  --no-progress    no progress line even on a terminal\n"
             "  --version, --help\n");
@@ -66,7 +70,7 @@ struct opts {
     const char *format;
     const char *out_dir;
     const char *state;
-    int strict, quiet, progress;
+    int strict, quiet, progress, alert;
 };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -75,10 +79,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {"config", required_argument, NULL, 'c'},
         {"format", required_argument, NULL, 'f'},
         {"out", required_argument, NULL, 'o'},
-        {"state", required_argument, NULL, 'S'},
         {"strict", no_argument, NULL, 's'},
         {"quiet", no_argument, NULL, 'q'},
         {"no-progress", no_argument, NULL, 'P'},
+        {"alert", no_argument, NULL, 'A'},
+        {"state", required_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -92,10 +97,11 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'c': o->config = optarg; break;
         case 'f': o->format = optarg; break;
         case 'o': o->out_dir = optarg; break;
-        case 'S': o->state = optarg; break;
         case 's': o->strict = 1; break;
         case 'q': o->quiet = 1; break;
         case 'P': o->progress = 0; break;
+        case 'A': o->alert = 1; break;
+        case 'S': o->state = optarg; break;
         case 'h': usage(stdout); exit(EXIT_OK);
         default:
             fprintf(stderr, "ctinsights: see 'ctinsights --help'\n");
@@ -215,13 +221,33 @@ static void run_end(struct run *r)
     config_free(&r->c);
 }
 
+/* Hand the written records to the sinks (alert_batch_deliver's codes). */
+static int deliver_alerts(const struct run *r)
+{
+    size_t n = r->b.nrecs;
+    json_t **v = xcalloc(n + 1, sizeof *v);
+    for (size_t i = 0; i < n; i++)
+        v[i] = r->b.recs[i].rec;
+    int rc = alert_batch_deliver(&r->c, r->state ? state_db(r->state) : NULL, v, n,
+                                 r->o.quiet);
+    xfree(v);
+    return rc;
+}
+
 static int cmd_score(int argc, char **argv)
 {
     struct run r;
     int rc = run_start(argc, argv, &r, 1);
     if (rc != 0)
         goto done;
+    if (r.o.alert && r.c.n_sinks == 0) {
+        fprintf(stderr, "ctinsights: --alert needs sinks: in the config; see "
+                        "config/ctinsights.yaml\n");
+        rc = EXIT_USAGE;
+        goto done;
+    }
     int out_rc = write_records(&r.o, &r.c, r.b.recs, r.b.nrecs);
+    int alert_rc = r.o.alert ? deliver_alerts(&r) : 0;
     if (!r.o.quiet) {
         struct stream_stats st;
         stream_get_stats(r.b.stream, &st);
@@ -229,8 +255,11 @@ static int cmd_score(int argc, char **argv)
                                   r.b.sorted};
         diag_summary(&r.b.diag, &f, now() - r.t0);
     }
-    if (out_rc != 0 || r.state_failed || (r.o.strict && diag_skipped(&r.b.diag) > 0))
+    if (out_rc != 0 || r.state_failed || alert_rc == 1 ||
+        (r.o.strict && diag_skipped(&r.b.diag) > 0))
         rc = EXIT_FINDINGS;
+    if (alert_rc == 2)
+        rc = EXIT_USAGE;
 done:
     run_end(&r);
     return rc;

@@ -1,8 +1,10 @@
 #!/bin/sh
 # Runs every test suite against $BUILD (default build/) and ends with the
 # line "N passed, N failed".  Suites: cmocka unit tests, golden end-to-end
-# cases, order independence, the live inputs end to end (input_driver on
-# loopback), and the shared real-data check.
+# cases, order independence, CLI, the live inputs end to end (input_driver
+# on loopback), the tail daemon (and kill -9 at random points), alert
+# delivery (scripted HTTP servers and a real Alertmanager on loopback), and
+# the shared real-data check.
 set -u
 BUILD=${BUILD:-build}
 cd "$(dirname "$0")/.." || exit 2
@@ -31,6 +33,8 @@ run inputs-files sh tests/inputs_files.sh "$BUILD/tests/input_driver"
 run inputs-http sh tests/inputs_http.sh "$BUILD/tests/input_driver"
 run tail sh tests/tail.sh "$BUILD/ctinsights"
 run tail-crash sh tests/tail_crash.sh "$BUILD/ctinsights"
+run alerts sh tests/alerts.sh "$BUILD/ctinsights"
+run alertmanager sh tests/alertmanager.sh "$BUILD/ctinsights"
 run shared-data sh tests/data_check.sh "$BUILD/ctinsights"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -169,6 +169,9 @@ static void test_defaults(void **state)
     assert_int_equal(c.n_overrides, 0);
     assert_null(c.suppress);
     assert_int_equal(c.n_suppress, 0);
+    assert_true(c.drain_seconds == 60.0);
+    assert_null(c.sinks);
+    assert_int_equal(c.n_sinks, 0);
     config_free(&c);
 }
 
@@ -219,7 +222,8 @@ static void test_documented_file_lists_every_key(void **state)
         "\nstate:\n", "\n  max_bytes: 0\n", "\ntail:\n",
         "\n  allowed_lateness_minutes: 5\n", "\n  checkpoint_seconds: 10\n",
         "\nignore: []\n", "\noverrides: []\n",
-        "\nsuppress: []\n",
+        "\nsuppress: []\n", "\nalerting:\n", "\n  drain_seconds: 60\n",
+        "\nsinks: []\n",
     };
     char *text;
 
@@ -230,22 +234,21 @@ static void test_documented_file_lists_every_key(void **state)
     xfree(text);
 }
 
-/* The commented "ignore:" example, uncommented, loads and means what it
- * says. */
-static void test_documented_ignore_example(void **state)
+/* The commented example of the documented file that starts with the line
+ * "# " + head, uncommented: its "# ..." lines up to the first line that is
+ * not one.  xfree it. */
+static char *documented_example(const char *head)
 {
-    struct config c;
-    char err[512] = "";
+    char marker[64];
     char *text, *p, *out;
     size_t n = 0;
 
-    (void)state;
+    snprintf(marker, sizeof marker, "\n# %s\n", head);
     text = slurp(DOC_FILE);
-    p = strstr(text, "\n# ignore:\n");
+    p = strstr(text, marker);
     assert_non_null(p);
     out = xmalloc(strlen(p) + 1);
     p++;
-    /* Take "# ..." lines up to the first line that is not one. */
     while (p[0] == '#' && p[1] == ' ') {
         char *eol = strchr(p, '\n');
         size_t len = eol ? (size_t)(eol - p) : strlen(p);
@@ -255,6 +258,20 @@ static void test_documented_ignore_example(void **state)
         p += len + (eol ? 1 : 0);
     }
     out[n] = '\0';
+    xfree(text);
+    return out;
+}
+
+/* The commented "ignore:" example, uncommented, loads and means what it
+ * says. */
+static void test_documented_ignore_example(void **state)
+{
+    struct config c;
+    char err[512] = "";
+    char *out;
+
+    (void)state;
+    out = documented_example("ignore:");
     assert_int_equal(load(&c, out, err, sizeof err), 0);
     assert_int_equal(c.n_ignore, 2);
     assert_true(config_ignored(&c, "111111111111", "us-east-1",
@@ -268,7 +285,6 @@ static void test_documented_ignore_example(void **state)
                                 "ThrottlingException", "ApiErrorRateInsight"));
     config_free(&c);
     xfree(out);
-    xfree(text);
 }
 
 /* ---- overrides --------------------------------------------------------- */
@@ -703,6 +719,125 @@ static void test_ignore_errors(void **state)
 
 /* ---- empty input, files ------------------------------------------------ */
 
+/* ---- sinks ------------------------------------------------------------ */
+
+/* The commented "sinks:" example loads: every type, its filters and
+ * secrets by reference, default names. */
+static void test_documented_sinks_example(void **state)
+{
+    struct config c;
+    char err[512] = "";
+    char *out;
+
+    (void)state;
+    out = documented_example("sinks:");
+    if (load(&c, out, err, sizeof err) != 0) {
+        print_error("%s\n", err);
+        fail();
+    }
+    assert_int_equal(c.n_sinks, 6);
+    assert_string_equal(c.sinks[0].type, "alertmanager");
+    assert_string_equal(c.sinks[0].name, "alertmanager");
+    assert_string_equal(c.sinks[0].url, "http://127.0.0.1:9093");
+    assert_string_equal(c.sinks[1].secret_env, "CTINSIGHTS_PAGERDUTY_KEY");
+    assert_string_equal(c.sinks[1].url,
+                        "https://events.pagerduty.com/v2/enqueue");
+    assert_true(c.sinks[1].min_score == 20.0);
+    assert_true(config_match(&c.sinks[1].match, "111122223333", "us-east-1",
+                             "iam.amazonaws.com", "CreateUser", NULL,
+                             "ApiCallRateInsight"));
+    assert_false(config_match(&c.sinks[1].match, "999999999999", "us-east-1",
+                              "iam.amazonaws.com", "CreateUser", NULL,
+                              "ApiCallRateInsight"));
+    assert_string_equal(c.sinks[2].url_file, "/etc/ctinsights/slack-url");
+    assert_string_equal(c.sinks[2].category, "iam-burst");
+    assert_int_equal(c.sinks[2].group_by, GROUP_ACCOUNT);
+    assert_string_equal(c.sinks[3].secret_env, "CTINSIGHTS_WEBHOOK_SECRET");
+    assert_string_equal(c.sinks[4].argv[0], "/usr/bin/logger");
+    assert_string_equal(c.sinks[4].argv[2], "ctinsights");
+    assert_null(c.sinks[4].argv[3]);
+    assert_true(c.sinks[4].timeout == 5.0);
+    assert_string_equal(c.sinks[5].path,
+                        "/var/log/ctinsights/insights-events.ndjson");
+    config_free(&c);
+    xfree(out);
+}
+
+/* Defaults differ by type as documented; a second sink of a type gets
+ * type-2; a file that gives sinks replaces them. */
+static void test_sink_defaults(void **state)
+{
+    struct config c;
+    char err[512] = "";
+
+    (void)state;
+    assert_int_equal(load(&c, "sinks:\n"
+                              "  - {type: alertmanager, url: \"http://a\"}\n"
+                              "  - {type: alertmanager, url: \"http://b\"}\n"
+                              "  - {type: exec, argv: [true]}\n",
+                          err, sizeof err), 0);
+    assert_int_equal(c.n_sinks, 3);
+    assert_string_equal(c.sinks[1].name, "alertmanager-2");
+    assert_int_equal(c.sinks[0].group_by, GROUP_PRINCIPAL);
+    assert_true(c.sinks[0].group_window == 600.0);
+    assert_true(c.sinks[0].resend_interval == 60.0);
+    assert_true(c.sinks[0].rate_per_minute == 30.0);
+    assert_int_equal(c.sinks[0].burst, 10);
+    assert_true(c.sinks[0].retry_initial == 1.0);
+    assert_true(c.sinks[0].retry_max == 300.0);
+    assert_true(c.sinks[0].give_up_after == 86400.0);
+    assert_true(c.sinks[0].timeout == 10.0);
+    assert_true(c.sinks[2].rate_per_minute == 600.0);
+    assert_int_equal(c.sinks[2].burst, 100);
+    assert_true(c.sinks[2].resend_interval == 0.0);
+    assert_int_equal(config_load_string(&c, "sinks: []\n", 10, "u.yaml", err,
+                                        sizeof err), 0);
+    assert_int_equal(c.n_sinks, 0);
+    config_free(&c);
+}
+
+static void test_sink_errors(void **state)
+{
+    (void)state;
+    expect_error("sinks:\n  - url: \"http://a\"\n", 2, "sink has no type",
+                 "alertmanager", NULL);
+    expect_error("sinks:\n  - type: nagios\n", 2, "unknown sink type "
+                 "'nagios'", NULL);
+    expect_error("sinks:\n  - type: exec\n    argv: [x]\n    colour: red\n",
+                 4, "unknown key 'colour' in sink", NULL);
+    expect_error("sinks:\n  - type: exec\n    argv: [x]\n"
+                 "    url: \"http://a\"\n", 4,
+                 "sinks.url does not apply to sinks of type exec", NULL);
+    expect_error("sinks:\n  - type: alertmanager\n", 2, "has no url", NULL);
+    expect_error("sinks:\n  - type: alertmanager\n    url: ftp://x\n", 3,
+                 "http:// or https://", NULL);
+    expect_error("sinks:\n  - type: pagerduty\n", 2,
+                 "routing_key_env or routing_key_file", NULL);
+    expect_error("sinks:\n  - type: slack\n    url: \"http://a\"\n"
+                 "    url_env: X\n", 2, "more than one", NULL);
+    expect_error("sinks:\n  - type: webhook\n    url: \"http://a\"\n", 2,
+                 "secret_env or secret_file", NULL);
+    expect_error("sinks:\n  - type: exec\n    argv: []\n", 3,
+                 "sinks.argv: empty list", NULL);
+    expect_error("sinks:\n  - type: exec\n", 2, "has no argv", NULL);
+    expect_error("sinks:\n  - type: exec\n    argv: [x]\n"
+                 "    min_score: -1\n", 4, "sinks.min_score", "out of range",
+                 NULL);
+    expect_error("sinks:\n  - {type: slack, url: \"http://a\", group_by: "
+                 "team}\n", 2, "sinks.group_by", "none, account, principal",
+                 NULL);
+    expect_error("sinks:\n  - {type: exec, argv: [x], retry_initial: 10, "
+                 "retry_max: 1}\n", 2, "retry_max", NULL);
+    expect_error("sinks:\n  - {type: exec, argv: [x]}\n"
+                 "  - {type: exec, argv: [y], name: exec}\n", 3,
+                 "two sinks are named 'exec'", NULL);
+    expect_error("sinks:\n  - {type: exec, argv: [x], type: exec}\n", 2,
+                 "duplicate key sinks.type", NULL);
+    expect_error("sinks:\n  - {type: webhook, url: \"http://a\", "
+                 "secret_env: S, match: {acount: x}}\n", 2,
+                 "unknown key 'acount'", NULL);
+}
+
 static void test_empty_is_defaults(void **state)
 {
     static const char *const texts[] = {
@@ -945,6 +1080,9 @@ int main(void)
         cmocka_unit_test(test_limit_codes),
         cmocka_unit_test(test_overrides),
         cmocka_unit_test(test_suppress),
+        cmocka_unit_test(test_documented_sinks_example),
+        cmocka_unit_test(test_sink_defaults),
+        cmocka_unit_test(test_sink_errors),
         cmocka_unit_test(test_empty_is_defaults),
         cmocka_unit_test(test_nonexistent_file),
         cmocka_unit_test(test_load_file),
