@@ -7,8 +7,9 @@
  * The loop is a list of phases: wait (poll(2) on the inputs' descriptors,
  * at most INPUT_POLL_MS), read (every input, again while one has more),
  * emit and checkpoint (at once when an Insight was decided, else every
- * tail.checkpoint_seconds while input comes), then signals: SIGHUP reloads
- * the config and reopens the output, SIGTERM/SIGINT read what is there,
+ * tail.checkpoint_seconds while input comes), alerts (the config's sinks:
+ * what is due in the outbox), then signals: SIGHUP reloads the config,
+ * reopens the output and the sinks, SIGTERM/SIGINT read what is there,
  * checkpoint and exit.  A checkpoint writes the decided records, then in
  * one transaction the engine's changes, the records, each input's position
  * and the output's length; a failed one (disk full) is rolled back,
@@ -16,6 +17,7 @@
  */
 #include "cmds.h"
 
+#include "alerting.h"
 #include "config.h"
 #include "diag.h"
 #include "input.h"
@@ -40,6 +42,8 @@
 #include <unistd.h>
 
 #define MAX_INPUTS 16
+/* Alerts sent per loop pass at most, so input is never held up long. */
+#define ALERT_BUDGET 8
 
 static volatile sig_atomic_t stop_requested, reload_requested;
 
@@ -57,6 +61,7 @@ static void on_hup(int sig)
 
 /* A decided record waiting for its checkpoint. */
 struct pending {
+    json_t *rec;       /* owned */
     char *line;        /* owned */
     char shared[IDS_UUID_LEN];
     struct insight_report r; /* strings borrowed from the stream */
@@ -70,6 +75,7 @@ struct daemon {
     struct diag d;
     struct state *state;          /* NULL: nothing persists */
     struct insight_store *store;
+    struct alerting *alerts;      /* the config's sinks; NULL when none */
     struct stream *stream;
     struct tail_output *out;
     struct input *in[MAX_INPUTS];
@@ -102,8 +108,8 @@ static void on_insight(void *ctx, const struct insight_report *r)
     dm->pend = xgrow(dm->pend, &dm->pend_cap, dm->npend + 1, sizeof(*dm->pend));
     struct pending *p = &dm->pend[dm->npend++];
     memset(p, 0, sizeof(*p));
+    p->rec = rec;
     p->line = json_dumps(rec, JSON_COMPACT | JSON_REAL_PRECISION(dm->cfg.precision));
-    json_decref(rec);
     insight_json_shared_id(r, p->shared);
     p->ins = *r->ins;
     p->r = *r;
@@ -130,9 +136,26 @@ static int on_unit(void *ctx, const char *unit, const char *buf, size_t len)
 
 static void clear_pending(struct daemon *dm)
 {
-    for (size_t i = 0; i < dm->npend; i++)
+    for (size_t i = 0; i < dm->npend; i++) {
+        json_decref(dm->pend[i].rec);
         xfree(dm->pend[i].line);
+    }
     dm->npend = 0;
+}
+
+/* The records of this checkpoint, to the sinks' outbox (inside its
+ * transaction: alerts commit with the state that decided them). */
+static int enqueue_alerts(struct daemon *dm, char *err, size_t errlen)
+{
+    if (!dm->alerts || !dm->npend)
+        return 0;
+    json_t **v = xmalloc(dm->npend * sizeof(*v));
+    for (size_t i = 0; i < dm->npend; i++)
+        v[i] = dm->pend[i].rec;
+    int rc = outbox_enqueue(alerting_outbox(dm->alerts), v, dm->npend, alerting_now(),
+                            err, errlen);
+    xfree(v);
+    return rc;
 }
 
 /* Write the decided records, then commit them with everything that
@@ -175,6 +198,10 @@ static int checkpoint(struct daemon *dm)
     for (size_t i = 0; rc == 0 && i < dm->npend; i++)
         rc = insight_store_add(dm->store, &dm->pend[i].r, dm->pend[i].shared,
                                dm->pend[i].line) < 0;
+    if (rc == 0 && enqueue_alerts(dm, err, sizeof(err)) != 0) {
+        fprintf(stderr, "ctinsights: %s\n", err);
+        rc = -1;
+    }
     for (size_t i = 0; rc == 0 && i < dm->nin; i++)
         if (input_checkpoint(dm->in[i], err, sizeof(err)) != 0) {
             fprintf(stderr, "ctinsights: %s\n", err);
@@ -295,6 +322,14 @@ static void reload(struct daemon *dm)
         struct config old = dm->cfg;
         dm->cfg = c;
         stream_reconfigure(dm->stream);
+        /* The sinks again, with their secrets read again. */
+        alerting_close(dm->alerts);
+        dm->alerts = NULL;
+        if (dm->cfg.n_sinks && dm->state &&
+            alerting_open(&dm->cfg, state_db(dm->state), dm->quiet, &dm->alerts, err,
+                          sizeof(err)) != 0)
+            fprintf(stderr, "ctinsights: %s; alerts wait in the state until the sinks "
+                            "can be opened (fix the config and send SIGHUP)\n", err);
         config_free(&old);
         fprintf(stderr, "ctinsights: config reloaded\n");
     }
@@ -307,6 +342,7 @@ static void daemon_free(struct daemon *dm)
     for (size_t i = 0; i < dm->nin; i++)
         input_close(dm->in[i]);
     tail_output_close(dm->out);
+    alerting_close(dm->alerts);
     clear_pending(dm);
     xfree(dm->pend);
     evbatch_free(&dm->batch);
@@ -331,6 +367,18 @@ static int setup(struct daemon *dm, const char *state_path, const char *out_path
     if (dm->state && stream_load(dm->stream, dm->state, err, sizeof(err)) < 0) {
         fprintf(stderr, "ctinsights: %s\n", err);
         return -1;
+    }
+    if (dm->cfg.n_sinks) {
+        if (!dm->state) {
+            fprintf(stderr, "ctinsights: sinks: need --state FILE, where alerts wait "
+                            "until their sink takes them\n");
+            return -1;
+        }
+        if (alerting_open(&dm->cfg, state_db(dm->state), dm->quiet, &dm->alerts, err,
+                          sizeof(err)) != 0) {
+            fprintf(stderr, "ctinsights: %s\n", err);
+            return -1;
+        }
     }
     if (!(dm->out = tail_output_open(out_path, dm->state, err, sizeof(err)))) {
         fprintf(stderr, "ctinsights: %s\n", err);
@@ -457,13 +505,24 @@ int cmd_tail(int argc, char **argv)
         double since = now() - dm.last_checkpoint;
         if (dm.npend || (dm.dirty && since >= dm.cfg.tail_checkpoint_seconds))
             checkpoint(&dm);
+        int wait_ms = INPUT_POLL_MS;
+        if (dm.alerts) {
+            char err[1024];
+            double t = alerting_now();
+            double next = outbox_run(alerting_outbox(dm.alerts), t, ALERT_BUDGET, err,
+                                     sizeof(err));
+            if (next != next)
+                fprintf(stderr, "ctinsights: alerts: %s\n", err);
+            else if (next - t < wait_ms / 1000.0)
+                wait_ms = next > t ? (int)((next - t) * 1000) + 1 : 0;
+        }
         if (reload_requested) {
             reload_requested = 0;
             reload(&dm);
         }
         if (stop_requested || all_ended(&dm))
             break;
-        wait_inputs(&dm, INPUT_POLL_MS);
+        wait_inputs(&dm, wait_ms);
     }
     /* Standard input ended: the data has ended.  A stop: what is read is
      * saved, and the next start goes on from it. */
@@ -471,6 +530,12 @@ int cmd_tail(int argc, char **argv)
         stream_finish(dm.stream);
     if ((dm.dirty || dm.npend || !dm.state) && checkpoint(&dm) != 0)
         rc = EXIT_FINDINGS;
+    /* Alerts still due get alerting.drain_seconds; what is left waits in
+     * the state for the next start. */
+    char err[1024];
+    if (dm.alerts && alerting_drain(dm.alerts, alerting_now() + dm.cfg.drain_seconds, err,
+                                    sizeof(err)) != 0)
+        fprintf(stderr, "ctinsights: alerts: %s\n", err);
     if (!dm.quiet) {
         struct stream_stats st;
         stream_get_stats(dm.stream, &st);

@@ -324,5 +324,25 @@ CTI_TEST_SECRET= run nokey "$T/nokey.yaml" "$LIMIT"
 [ "$RC" = 2 ] && grep -q "sink 'webhook' (webhook): the signing secret is not set; export CTI_TEST_SECRET" "$T/nokey.err" &&
     ok "a missing secret: exit 2, names the variable" || { fail "missing secret (rc $RC)"; cat "$T/nokey.err"; }
 
+# --- tail: the daemon pages as it decides, 500 then 200, each record once ---
+start_server tail "500,200"
+webhook_config tail "http://127.0.0.1:$PORT/hook"
+zcat "$LIMIT/events.ndjson.gz" > "$T/tail.ndjson"
+"$BIN" tail --quiet --config "$T/tail.yaml" --state "$T/tail.db" --output "$T/tail.out" \
+    "file:$T/tail.ndjson" 2>"$T/tail.err" &
+TAIL_PID=$!
+i=0
+while [ "$(wc -l <"$T/tail.log" 2>/dev/null || echo 0)" -lt 4 ] && [ $i -lt 100 ]; do
+    sleep 0.1; i=$((i + 1))
+done
+kill -TERM $TAIL_PID; wait $TAIL_PID; RC=$?
+stop_server
+[ "$RC" = 0 ] && check_webhook "$T/tail.log" tests/cases/limit-hit/expected.ndjson >/dev/null &&
+    ok "tail: alerts as decided, retried, every record once" ||
+    { fail "tail alerts (rc $RC)"; cat "$T/tail.err"; }
+"$BIN" tail --quiet --config "$T/tail.yaml" "file:$T/tail.ndjson" >/dev/null 2>"$T/tail2.err"
+[ $? = 2 ] && grep -q "need --state FILE" "$T/tail2.err" &&
+    ok "tail: sinks need a state file" || fail "tail without a state file"
+
 echo "$fails failed"
 [ "$fails" -eq 0 ]
