@@ -88,6 +88,7 @@ struct daemon {
     double last_checkpoint;       /* monotonic seconds of the last commit */
     int checkpoint_failing;       /* the last one failed (reported once) */
     uint64_t units, insights;
+    unsigned late_reported;       /* units whose late events were reported */
     uint32_t newest_minute;       /* newest event minute seen */
     int quiet;
 };
@@ -126,7 +127,14 @@ static int on_unit(void *ctx, const char *unit, const char *buf, size_t len)
     for (size_t i = 0; i < dm->batch.n; i++)
         if (dm->batch.ev[i].minute > dm->newest_minute || dm->newest_minute == UINT32_MAX)
             dm->newest_minute = dm->batch.ev[i].minute;
-    stream_add_batch(dm->stream, &dm->batch, &dm->d);
+    size_t late = stream_add_batch(dm->stream, &dm->batch, &dm->d);
+    if (late && dm->late_reported < dm->d.max_messages) {
+        fprintf(stderr, "ctinsights: %s: %zu late event%s (older than its account/region's "
+                        "newest by more than tail.allowed_lateness_minutes): counted, "
+                        "dropped\n", unit, late, late == 1 ? "" : "s");
+        if (++dm->late_reported == dm->d.max_messages)
+            fprintf(stderr, "ctinsights: further late events are only counted\n");
+    }
     dm->units++;
     dm->dirty = 1;
     return 0;

@@ -77,6 +77,7 @@ print(rec("2026-03-02T10:10:00Z"))
 PY
 "$bin" tail - < late.ndjson > /dev/null 2> e; check "late events are not fatal" 0 $?
 has "late counted" "late (dropped)              1" e
+has "late reported with its place" "<stdin>.*: 1 late event" e
 
 # A full state file: saving fails, is reported, the daemon goes on and
 # writes every record; a stop then exits 1 (its state is not saved).
