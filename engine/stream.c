@@ -604,6 +604,16 @@ static void advance(struct stream *s, struct scope *sc, uint32_t w)
     uint32_t t = sc->closed == NONE ? sc->min_seen : sc->closed + 1;
     for (; t <= w; t++) {
         struct bucket *b = &sc->ring[t % sc->nring];
+        /* A minute in which nothing happens (no events, none leaving the
+         * recent window, no timer, no new day) is passed over; the
+         * exposure catches up at the next one that is closed. */
+        if (!(b->minute == t && b->n) && sc->closed != NONE &&
+            t / MINUTES_PER_DAY == sc->day && sc->recent[t % DETECT_RECENT].n == 0 &&
+            (sc->ntimers == 0 || sc->timers[0].minute > t)) {
+            sc->closed = t;
+            sc->dirty = 1;
+            continue;
+        }
         if (b->minute == t && b->n) {
             qsort(b->ev, b->n, sizeof(*b->ev), mev_cmp);
             close_minute(s, sc, t, b->ev, b->n);
