@@ -55,12 +55,13 @@ void stream_free(struct stream *s)
     for (size_t i = 0; i < s->nchunks; i++)
         xfree(s->chunks[i]);
     for (size_t i = 0; i < s->nscopes; i++) {
-        struct scope *sc = &s->scopes[i];
+        struct scope *sc = s->scopes[i];
         for (uint32_t b = 0; b < sc->nring; b++)
             xfree(sc->ring[b].ev);
         xfree(sc->ring);
         xfree(sc->timers);
         xfree(sc->keys);
+        xfree(sc);
     }
     xfree(s->chunks);
     xfree(s->key_slots);
@@ -86,14 +87,14 @@ uint32_t stream__scope_of(struct stream *s, uint32_t account, uint32_t region)
     uint32_t f[2] = {account, region};
     size_t mask = s->scope_nslots - 1, i = (size_t)hash_ids(f, 2) & mask;
     while (s->scope_slots[i]) {
-        struct scope *sc = &s->scopes[s->scope_slots[i] - 1];
+        struct scope *sc = s->scopes[s->scope_slots[i] - 1];
         if (sc->account == account && sc->region == region)
             return s->scope_slots[i] - 1;
         i = (i + 1) & mask;
     }
     s->scopes = xgrow(s->scopes, &s->scopes_cap, s->nscopes + 1, sizeof(*s->scopes));
-    struct scope *sc = &s->scopes[s->nscopes];
-    memset(sc, 0, sizeof(*sc));
+    struct scope *sc = xcalloc(1, sizeof(*sc)); /* never moves: ds points into it */
+    s->scopes[s->nscopes] = sc;
     sc->account = account;
     sc->region = region;
     sc->min_seen = sc->max_seen = sc->closed = NONE;
@@ -110,7 +111,7 @@ uint32_t stream__scope_of(struct stream *s, uint32_t account, uint32_t region)
         xfree(s->scope_slots);
         s->scope_slots = xcalloc(s->scope_nslots, sizeof(*s->scope_slots));
         for (size_t k = 0; k < s->nscopes; k++) {
-            uint32_t g[2] = {s->scopes[k].account, s->scopes[k].region};
+            uint32_t g[2] = {s->scopes[k]->account, s->scopes[k]->region};
             size_t j = (size_t)hash_ids(g, 2) & (s->scope_nslots - 1);
             while (s->scope_slots[j])
                 j = (j + 1) & (s->scope_nslots - 1);
@@ -185,7 +186,7 @@ uint32_t stream__key_of(struct stream *s, uint32_t scope, const uint32_t *f)
     s->key_slots[i] = id + 1;
     if (s->nkeys * 2 > s->key_nslots)
         key_rehash(s);
-    struct scope *sc = &s->scopes[scope];
+    struct scope *sc = s->scopes[scope];
     sc->keys = xgrow(sc->keys, &sc->keys_cap, sc->nkeys + 1, sizeof(*sc->keys));
     sc->keys[sc->nkeys++] = id;
     return id;
@@ -390,7 +391,7 @@ static void on_start(void *ctx, uint32_t id, const struct insight *ins)
 {
     struct stream *s = ctx;
     struct key *k = key_at(s, id);
-    struct scope *sc = &s->scopes[k->scope];
+    struct scope *sc = s->scopes[k->scope];
     struct open_rec *o = xcalloc(1, sizeof(*o));
     o->ins = *ins;
     tally_init(&o->main);
@@ -661,7 +662,7 @@ int stream__deliver(struct stream *s, uint32_t scope, uint32_t minute, const str
         s->all[s->nall++] = (struct tev){minute, scope, *e};
         return 0;
     }
-    struct scope *sc = &s->scopes[scope];
+    struct scope *sc = s->scopes[scope];
     if (see(s, sc, minute))
         return 1;
     if (e->key != NONE)
@@ -751,7 +752,7 @@ void stream_finish(struct stream *s)
     stream_settle(s);
     s->finished = 1;
     for (size_t q = 0; q < s->nscopes; q++) {
-        struct scope *sc = &s->scopes[q];
+        struct scope *sc = s->scopes[q];
         if (sc->min_seen == NONE)
             continue;
         advance(s, sc, sc->max_seen);

@@ -99,7 +99,7 @@ struct stream {
     size_t nkeys, nchunks;
     uint32_t *key_slots;
     size_t key_nslots;
-    struct scope *scopes;
+    struct scope **scopes; /* each allocated once: it never moves */
     size_t nscopes, scopes_cap;
     uint32_t *scope_slots;
     size_t scope_nslots;

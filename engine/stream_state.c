@@ -158,10 +158,10 @@ int stream_save(struct stream *s, struct state *st)
     struct blob_writer w;
     blob_writer_init(&w);
     for (size_t i = 0; rc == 0 && i < s->nscopes; i++) {
-        if (!s->scopes[i].dirty)
+        if (!s->scopes[i]->dirty)
             continue;
         w.len = 0;
-        put_scope_blob(&w, &s->scopes[i]);
+        put_scope_blob(&w, s->scopes[i]);
         rc = put_row(ss, ss->put_scope, (int64_t)i, &w, 2);
     }
     for (size_t i = 0; rc == 0 && i < s->nkeys; i++) {
@@ -194,7 +194,7 @@ void stream_saved(struct stream *s)
 {
     s->strings_saved = strpool_count(s->pool);
     for (size_t i = 0; i < s->nscopes; i++)
-        s->scopes[i].dirty = 0;
+        s->scopes[i]->dirty = 0;
     for (size_t i = 0; i < s->nkeys; i++)
         key_at(s, (uint32_t)i)->dirty = 0;
 }
@@ -300,7 +300,7 @@ static int load_scope(struct loader *l, int64_t id, struct blob_reader *r,
         region > strpool_count(s->pool) ||
         stream__scope_of(s, account, region) != (uint32_t)id)
         return fail(l, "damaged engine state: scopes out of sequence");
-    struct scope *sc = &s->scopes[id];
+    struct scope *sc = s->scopes[id];
     sc->min_seen = blob_get_u32(r);
     uint32_t max_seen = blob_get_u32(r);
     sc->closed = blob_get_u32(r);
