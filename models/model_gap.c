@@ -7,6 +7,7 @@ void gap_init(struct gap_state *g)
     memset(g, 0, sizeof(*g));
     g->run_start = UINT32_MAX;
     g->anchor = UINT32_MAX;
+    g->restart_at = UINT32_MAX;
 }
 
 /* Tolerance of agreement with a period: 5%, at least 1 minute (as far as
@@ -60,6 +61,29 @@ static int whole_periods(uint32_t iv, uint32_t period, uint32_t tol)
     return iv + tol >= period && (off <= tol || period - off <= tol);
 }
 
+/* Whether a run at m, iv after the one before and off the period, restarts
+ * the schedule as the job has done before (a cron job of every 7 minutes
+ * runs at :56, then :00; one of every 97 minutes from midnight restarts
+ * each day): the last run off the period came a whole number of hours
+ * earlier, and an interval like iv came before in the ring, followed by
+ * one on the period. */
+static int known_restart(const struct gap_state *g, uint32_t m, uint32_t iv)
+{
+    uint32_t k = g->n < GAP_RING ? g->n : GAP_RING, tol = g->tol, p = g->period;
+    if (g->restart_at == UINT32_MAX || m <= g->restart_at ||
+        !whole_periods(m - g->restart_at, 60, tol))
+        return 0;
+    for (uint32_t i = 0; i + 1 < k; i++) {
+        uint32_t a = g->interval[(g->n - k + i) % GAP_RING];
+        uint32_t b = g->interval[(g->n - k + i + 1) % GAP_RING];
+        uint32_t da = a > iv ? a - iv : iv - a, dp = a > p ? a - p : p - a;
+        uint32_t db = b > p ? b - p : p - b;
+        if (da <= tol && dp > tol && db <= tol)
+            return 1;
+    }
+    return 0;
+}
+
 int gap_activity(struct gap_state *g, uint32_t m, int flagged)
 {
     if (g->run_start != UINT32_MAX && !flagged &&
@@ -72,29 +96,37 @@ int gap_activity(struct gap_state *g, uint32_t m, int flagged)
         /* Evidence, judged against the period learned so far and the
          * schedule's phase (so an extra run at another time costs once):
          * a run a period after the last one on schedule adds to it; one a
-         * whole number of periods after it is a pause and leaves it (any
-         * length of pause for a job of up to an hour, which stops for the
-         * night or the weekend; a whole number of periods for a slower
-         * one, a daily job that skips weekends, since a sparse key called
-         * at random has long silences of every length); anything else — a
-         * run early or half-way, what random activity does and a job does
-         * not — halves it. */
+         * period after the run before (the job moved), a pause (a whole
+         * number of periods for a job slower than hourly — a daily job
+         * that skips weekends — any length for a faster one, which stops
+         * for the night or the weekend; a sparse key called at random has
+         * long silences of every length) or a restart the job has shown
+         * before leaves it; anything else — a run early or half-way, what
+         * random activity does and a job does not — halves it. */
         uint32_t period = g->period;
         tol = g->tol;
         int on_schedule = 1;
         if (period) {
             uint32_t since = m - g->anchor;
             uint32_t dev = since > period ? since - period : period - since;
-            int whole = whole_periods(since, period, tol);
             uint32_t step = iv > period ? iv - period : period - iv;
-            if (dev <= tol)
+            int whole = whole_periods(since, period, tol);
+            int agree = dev <= tol;
+            int moved = !agree && step <= tol; /* a period after the run before */
+            int pause = !agree && !moved && since + tol >= 2 * period &&
+                        (period <= GAP_FREE_PAUSE_PERIOD || whole);
+            int restart = !agree && !moved && !pause && known_restart(g, m, iv);
+            if (agree)
                 g->streak++;
-            else if (since + tol < 2 * period ||
-                     (period > GAP_FREE_PAUSE_PERIOD && !whole))
+            else if (!moved && !pause && !restart)
                 g->streak /= 2;
-            /* The phase moves to m when m keeps the schedule, or comes a
-             * period after the run before it (the job moved). */
-            on_schedule = whole || step <= tol;
+            if (!agree && !moved && !pause)
+                g->restart_at = m;
+            /* The phase moves to m when m keeps the schedule, comes a
+             * period after the run before it (the job moved), after a
+             * whole number of periods, or restarts the schedule as the job
+             * has done before. */
+            on_schedule = agree || moved || whole || restart;
         }
         if (on_schedule)
             g->anchor = m;

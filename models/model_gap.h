@@ -13,7 +13,9 @@
  * for a while) practically never builds.  Pauses the job has shown before
  * (a nightly or weekend stop) are remembered as the longest ordinary
  * interval, so they never count as gaps.  The schedule's phase is the
- * latest run that kept it (an extra run at another time does not move it).
+ * latest run that kept it (an extra run at another time does not move it;
+ * a restart of the schedule the job has shown before does, and is no
+ * evidence against it: a cron job of every 7 minutes runs at :56 and :00).
  * A gap is due when, after that run, the period plus a grace (half the
  * period, at most 30 minutes, at least twice the jitter seen) — or, for a
  * job that pauses, its longest pause plus that grace — has passed without
@@ -43,6 +45,7 @@ struct gap_params {
 struct gap_state {
     uint32_t run_start;   /* start of the latest run; UINT32_MAX = none */
     uint32_t anchor;      /* start of the latest run on schedule */
+    uint32_t restart_at;  /* start of the latest run off the period */
     uint32_t last_active; /* latest active minute */
     uint32_t interval[GAP_RING];
     uint32_t n;           /* intervals recorded (ring holds the last GAP_RING) */

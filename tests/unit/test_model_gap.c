@@ -175,6 +175,38 @@ static void test_extra_run_keeps_the_schedule(void **state)
     assert_int_equal(v.last_run, regular + 1440);
 }
 
+/* A cron job of every 7 minutes runs at :00, :07, ... :56, then :00 again;
+ * one of every 97 minutes from midnight restarts each day.  Neither
+ * restart is a gap, and both are jobs whose missed run is. */
+static void restart_job(uint32_t step, uint32_t cycle, int days)
+{
+    struct gap_state g;
+    struct gap_verdict v;
+    gap_init(&g);
+    uint32_t t0 = 3000000 - 3000000 % cycle, last = t0;
+    for (uint32_t t = t0; t < t0 + (uint32_t)days * 1440; t += cycle)
+        for (uint32_t m = 0; m < cycle; m += step) {
+            gap_judge(&g, &params, &v);
+            /* Once the job has restarted twice, a run never comes after
+             * the deadline it was given. */
+            if (v.periodic && t >= t0 + 2 * cycle)
+                assert_true(t + m <= v.deadline);
+            gap_activity(&g, t + m, 0);
+            last = t + m;
+        }
+    gap_judge(&g, &params, &v);
+    assert_true(v.periodic);
+    assert_int_equal(v.period, step);
+    assert_int_equal(v.last_run, last);
+}
+
+static void test_schedule_restarts_are_no_gap(void **state)
+{
+    restart_job(7, 60, 2);
+    restart_job(11, 60, 2);
+    restart_job(97, 1440, 9);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -187,6 +219,7 @@ int main(void)
         cmocka_unit_test(test_flagged_activity_starts_a_run),
         cmocka_unit_test(test_sparse_key_is_never_periodic),
         cmocka_unit_test(test_extra_run_keeps_the_schedule),
+        cmocka_unit_test(test_schedule_restarts_are_no_gap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
