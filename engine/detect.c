@@ -102,14 +102,14 @@ static void remember(const struct detect_run *r, struct key_model *m,
     } else if (m->head != UINT32_MAX) {
         /* Minutes head+1..t take the slots of minutes 64 earlier. */
         for (uint32_t u = m->head + 1; u <= t; u++) {
-            uint32_t *slot = &m->recent[u % DETECT_RECENT];
+            uint16_t *slot = &m->recent[u % DETECT_RECENT];
             if (*slot)
                 season_fold(&m->season, u - DETECT_RECENT, *slot, r->decay);
             *slot = 0;
         }
     }
     m->head = t;
-    m->recent[t % DETECT_RECENT] = x;
+    m->recent[t % DETECT_RECENT] = (uint16_t)x;
 }
 
 /* An Insight ends after the later of where its excess peaked and its last
@@ -327,6 +327,8 @@ static int run_arrived(const struct detect_run *r, struct key_model *m,
 void detect_step(const struct detect_run *r, const struct detect_scope *sc,
                  struct key_model *m, uint32_t key, uint32_t t, uint32_t x)
 {
+    if (x > DETECT_COUNT_MAX)
+        x = DETECT_COUNT_MAX;
     detect_silence(r, sc, m, key, t);
     remember(r, m, t, x);
     judge(r, sc, m, key, t, x);

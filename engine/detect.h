@@ -37,6 +37,10 @@
 /* Minutes of recent counts a key keeps (>= the longest window, a power of
  * two). */
 #define DETECT_RECENT 64u
+/* A minute's count as the model holds it is at most this (a key making
+ * more calls than that in one minute is judged, and learned, as making
+ * this many; the Insight records count every call). */
+#define DETECT_COUNT_MAX 65535u
 
 enum direction { DIRECTION_INCREASE, DIRECTION_DECREASE };
 
@@ -90,7 +94,8 @@ struct key_model {
     struct detect_settings set;
     struct season season;
     struct gap_state gap;
-    uint32_t recent[DETECT_RECENT]; /* counts of minutes (head - DETECT_RECENT, head] */
+    uint16_t recent[DETECT_RECENT]; /* counts of minutes (head - DETECT_RECENT, head],
+                                       held at most DETECT_COUNT_MAX */
     uint32_t head;                  /* latest minute in recent; UINT32_MAX = none */
     /* the open increase Insight */
     int open;

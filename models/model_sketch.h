@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SKETCH_SIZE 8
+#define SKETCH_SIZE 6
 
 struct sketch {
     uint32_t id[SKETCH_SIZE];
