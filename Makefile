@@ -7,8 +7,8 @@
 #   make SANITIZE=1 any target with sanitizers
 
 APT_PKGS := build-essential pkg-config libjansson-dev libgsl-dev libsqlite3-dev \
-            libyaml-dev zlib1g-dev libcmocka-dev python3 jq
-PKGS     := jansson gsl sqlite3 yaml-0.1 zlib
+            libyaml-dev zlib1g-dev libdeflate-dev libcmocka-dev python3 jq
+PKGS     := jansson gsl sqlite3 yaml-0.1 zlib libdeflate
 
 ifeq ($(SANITIZE),1)
 BUILD    ?= build-san

@@ -50,6 +50,7 @@ void reader_run(const struct pathlist *files, const struct config *c,
                 reader_batch_fn cb, void *ctx)
 {
     struct source_buf buf = {0};
+    struct source_loader loader = {0};
     struct evbatch batch;
     evbatch_init(&batch);
     double t0 = now(), last = t0;
@@ -57,7 +58,7 @@ void reader_run(const struct pathlist *files, const struct config *c,
         const char *path = files->paths[i];
         const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
         evbatch_clear(&batch);
-        if (source_load(path, &buf, d) < 0) {
+        if (source_load(&loader, path, &buf, d) < 0) {
             diag_skip(d, SKIP_READ_ERROR, name, NULL, 0, "cannot open file");
         } else {
             struct reading rd = {c, d, name, buf.data, &batch};
@@ -72,5 +73,6 @@ void reader_run(const struct pathlist *files, const struct config *c,
     if (o->progress && last > t0)
         fputs("\r\033[K", stderr);
     source_buf_free(&buf);
+    source_loader_free(&loader);
     evbatch_free(&batch);
 }

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
 static const char *const passed_folders[] = {
@@ -130,24 +132,35 @@ void source_buf_free(struct source_buf *b)
     memset(b, 0, sizeof(*b));
 }
 
-/* Read all of fd into raw. Returns 0 or -1 (errno). */
-static int read_all(FILE *f, struct source_buf *raw)
+/* Read all of f into raw. Returns 0 or -1 (errno). */
+static int read_all(int fd, struct source_buf *raw)
 {
+    struct stat st;
     raw->len = 0;
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
+        raw->data = xgrow(raw->data, &raw->cap, (size_t)st.st_size + 1, 1);
     for (;;) {
-        raw->data = xgrow(raw->data, &raw->cap, raw->len + 65536, 1);
-        size_t got = fread(raw->data + raw->len, 1, raw->cap - raw->len, f);
-        raw->len += got;
-        if (got == 0)
-            return ferror(f) ? -1 : 0;
+        if (raw->cap - raw->len < 4096)
+            raw->data = xgrow(raw->data, &raw->cap, raw->len + 65536, 1);
+        ssize_t got = read(fd, raw->data + raw->len, raw->cap - raw->len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return got < 0 ? -1 : 0;
+        raw->len += (size_t)got;
     }
 }
 
-/* Inflate every gzip member of in into out.  Returns 0, or the skip reason
- * with *at set to the compressed offset where it went wrong; out then holds
- * what was inflated before. */
-static int inflate_all(const char *in, size_t inlen, struct source_buf *out,
-                       size_t *at)
+static int is_gzip(const char *p, size_t n)
+{
+    return n >= 2 && (unsigned char)p[0] == 0x1f && (unsigned char)p[1] == 0x8b;
+}
+
+/* Inflate every gzip member of in into out with zlib, streaming.  Returns
+ * 0, or the skip reason with *at set to the compressed offset where it went
+ * wrong; out then holds what was inflated before. */
+static int inflate_zlib(const char *in, size_t inlen, struct source_buf *out,
+                        size_t *at)
 {
     const size_t max_chunk = 1u << 30;
     z_stream zs;
@@ -178,8 +191,7 @@ static int inflate_all(const char *in, size_t inlen, struct source_buf *out,
         if (zr == Z_STREAM_END) {
             if (consumed == inlen)
                 break;
-            if (inlen - consumed >= 2 && (unsigned char)in[consumed] == 0x1f &&
-                (unsigned char)in[consumed + 1] == 0x8b) {
+            if (is_gzip(in + consumed, inlen - consumed)) {
                 inflateReset(&zs);
                 continue;
             }
@@ -202,41 +214,94 @@ static int inflate_all(const char *in, size_t inlen, struct source_buf *out,
     return rc;
 }
 
-int source_load(const char *path, struct source_buf *b, struct diag *d)
+/* The size a gzip stream of n bytes says it inflates to (its last
+ * member's ISIZE, modulo 2^32), at least a small default. */
+static size_t size_hint(const unsigned char *in, size_t n)
+{
+    size_t hint = n >= 18 ? (size_t)in[n - 4] | (size_t)in[n - 3] << 8 |
+                                (size_t)in[n - 2] << 16 | (size_t)in[n - 1] << 24
+                          : 0;
+    return hint > n * 4 ? hint : n * 4;
+}
+
+/* Inflate every member of in into out with libdeflate.  Returns 0, or -1
+ * when a member is damaged, cut off or followed by other bytes (out is
+ * then undefined and the caller inflates again with zlib). */
+static int inflate_fast(struct source_loader *l, const char *in, size_t inlen,
+                        struct source_buf *out)
+{
+    if (!l->dec)
+        l->dec = libdeflate_alloc_decompressor();
+    if (!l->dec)
+        return -1;
+    size_t pos = 0;
+    out->len = 0;
+    out->data = xgrow(out->data, &out->cap,
+                      size_hint((const unsigned char *)in, inlen) + 1, 1);
+    while (pos < inlen) {
+        if (!is_gzip(in + pos, inlen - pos))
+            return -1;
+        size_t used, made;
+        enum libdeflate_result r = libdeflate_gzip_decompress_ex(
+            l->dec, in + pos, inlen - pos, out->data + out->len,
+            out->cap - out->len - 1, &used, &made);
+        if (r == LIBDEFLATE_INSUFFICIENT_SPACE) {
+            out->data = xgrow(out->data, &out->cap, out->cap * 2, 1);
+            continue;
+        }
+        if (r != LIBDEFLATE_SUCCESS)
+            return -1;
+        out->len += made;
+        pos += used;
+    }
+    return 0;
+}
+
+int source_load(struct source_loader *l, const char *path,
+                struct source_buf *b, struct diag *d)
 {
     int is_stdin = strcmp(path, "-") == 0;
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
-    if (!f)
+    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return -1;
     const char *name = is_stdin ? "<stdin>" : path;
-    struct source_buf raw = {0};
+    struct source_buf *raw = &l->raw;
     int rc = 0;
     d->files++;
-    if (read_all(f, &raw) != 0) {
-        diag_skip(d, SKIP_READ_ERROR, name, NULL, raw.len, strerror(errno));
+    if (read_all(fd, raw) != 0) {
+        diag_skip(d, SKIP_READ_ERROR, name, NULL, raw->len, strerror(errno));
         rc = 1;
     }
     if (!is_stdin)
-        fclose(f);
-    d->bytes_read += raw.len;
-    if (raw.len >= 2 && (unsigned char)raw.data[0] == 0x1f &&
-        (unsigned char)raw.data[1] == 0x8b) {
-        size_t at = 0;
-        int zr = inflate_all(raw.data, raw.len, b, &at);
-        if (zr) {
-            diag_skip(d, (enum skip_reason)zr, name, NULL, at,
-                      zr == SKIP_TRUNCATED
-                          ? "gzip data ends early; reading what was inflated"
-                          : "gzip data is damaged; reading what was inflated");
-            rc = 1;
+        close(fd);
+    d->bytes_read += raw->len;
+    if (is_gzip(raw->data, raw->len)) {
+        if (inflate_fast(l, raw->data, raw->len, b) != 0) {
+            size_t at = 0;
+            int zr = inflate_zlib(raw->data, raw->len, b, &at);
+            if (zr) {
+                diag_skip(d, (enum skip_reason)zr, name, NULL, at,
+                          zr == SKIP_TRUNCATED
+                              ? "gzip data ends early; reading what was inflated"
+                              : "gzip data is damaged; reading what was inflated");
+                rc = 1;
+            }
         }
-        source_buf_free(&raw);
     } else {
-        source_buf_free(b);
-        *b = raw;
+        /* Hand the bytes over and keep b's old buffer for the next file. */
+        struct source_buf t = *b;
+        *b = *raw;
+        *raw = t;
     }
     b->data = xgrow(b->data, &b->cap, b->len + 1, 1);
     b->data[b->len] = '\0';
     d->bytes_json += b->len;
     return rc;
+}
+
+void source_loader_free(struct source_loader *l)
+{
+    source_buf_free(&l->raw);
+    libdeflate_free_decompressor(l->dec);
+    memset(l, 0, sizeof(*l));
 }

@@ -8,8 +8,11 @@
  * names are not JSON or gzip.  source_load reads one file whole and inflates
  * it when it starts with the gzip magic (whatever its name), keeping what it
  * could inflate when the gzip is cut off or damaged (reported to diag).
- * Not thread-safe per object; separate buffers may be used by separate
- * threads.
+ * Gzip is inflated by libdeflate (whole members at once, the fastest on the
+ * small files a trail delivers); a member libdeflate rejects is inflated
+ * again by zlib's streaming inflater, which keeps what came before the
+ * damage and says where it is.  Not thread-safe per object; separate
+ * loaders and buffers may be used by separate threads.
  */
 #ifndef CTI_SOURCE_H
 #define CTI_SOURCE_H
@@ -34,11 +37,25 @@ int source_list(const char *path, struct pathlist *list, struct diag *d,
                 char *err, size_t errlen);
 void pathlist_free(struct pathlist *list);
 
+struct libdeflate_decompressor;
+
+/* What one thread needs to load files: the compressed bytes and the
+ * inflater, kept between files.  Zero-initialise, free with
+ * source_loader_free. */
+struct source_loader {
+    /* private */
+    struct source_buf raw;
+    struct libdeflate_decompressor *dec;
+};
+
 /* Read path ("-" = stdin) into b (replacing its contents), inflating gzip.
- * Returns 0 when the whole file was read; 1 when only part of it could be
- * (the reason is counted and reported in d and b holds what was read);
- * -1 when it could not be opened (errno set; nothing counted). */
-int source_load(const char *path, struct source_buf *b, struct diag *d);
+ * b->data is NUL-terminated.  Returns 0 when the whole file was read; 1
+ * when only part of it could be (the reason is counted and reported in d
+ * and b holds what was read); -1 when it could not be opened (errno set;
+ * nothing counted). */
+int source_load(struct source_loader *l, const char *path,
+                struct source_buf *b, struct diag *d);
+void source_loader_free(struct source_loader *l);
 void source_buf_free(struct source_buf *b);
 
 #endif
