@@ -15,18 +15,19 @@ struct reading {
     struct evbatch *batch;
 };
 
-static void on_record(void *ctx, const json_t *rec, size_t offset)
+static void on_record(void *ctx, const struct record_fields *rec,
+                      size_t offset)
 {
     struct reading *rd = ctx;
-    struct ct_record r;
-    enum record_class cls = record_read(rec, rd->cfg, &r);
+    struct record_event r;
+    enum record_class cls = record_classify(rec, rd->cfg, &r);
     if (cls == RECORD_SKIP) {
         diag_skip(rd->d, r.skip, rd->file, rd->buf, offset, r.detail);
         return;
     }
     if (cls == RECORD_IGNORE)
         rd->d->ignored[r.ignore]++;
-    evbatch_add(rd->batch, &r, cls);
+    evbatch_add_event(rd->batch, &r, cls);
 }
 
 static double now(void)
@@ -62,7 +63,7 @@ void reader_run(const struct pathlist *files, const struct config *c,
             diag_skip(d, SKIP_READ_ERROR, name, NULL, 0, "cannot open file");
         } else {
             struct reading rd = {c, d, name, buf.data, &batch};
-            frame_buffer(name, buf.data, buf.len, c, d, on_record, &rd);
+            frame_fields(name, buf.data, buf.len, c, d, FRAME_FAST, on_record, &rd);
         }
         cb(ctx, name, &batch);
         if (o->progress && now() - last > 0.25) {
