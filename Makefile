@@ -33,6 +33,10 @@ MODEL_SRC  := $(wildcard models/*.c)
 LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(ENGINE_SRC) $(MODEL_SRC))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
+# The differential check of the fast extractor, also with its scalar
+# string scanner (fastrec built with -DCTI_SCALAR).
+SCALAR_OBJ := $(filter-out $(BUILD)/engine/fastrec.o,$(LIB_OBJ)) $(BUILD)/engine/fastrec-scalar.o
+DIFF_BIN   := $(BUILD)/tests/fastdiff $(BUILD)/tests/fastdiff-scalar
 
 .PHONY: all deps test check unit golden data-check test-asan demo quality clean
 all: $(BUILD)/ctinsights
@@ -58,6 +62,16 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
+$(BUILD)/engine/fastrec-scalar.o: engine/fastrec.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -DCTI_SCALAR -c -o $@ $<
+
+$(BUILD)/tests/fastdiff: tests/tools/fastdiff.c $(BUILD)/tests/tools/fastcmp.o $(LIB_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/fastdiff-scalar: tests/tools/fastdiff.c $(BUILD)/tests/tools/fastcmp.o $(SCALAR_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(TEST_LIBS) $(LDLIBS)
@@ -65,7 +79,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ)
 test: deps
 	@$(MAKE) --no-print-directory check
 
-check: $(BUILD)/ctinsights $(UNIT_BIN)
+check: $(BUILD)/ctinsights $(UNIT_BIN) $(DIFF_BIN)
 	@BUILD=$(BUILD) sh tests/run_all.sh
 
 test-asan: deps

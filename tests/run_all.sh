@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test suite against $BUILD (default build/) and ends with the
 # line "N passed, N failed".  Suites: cmocka unit tests, golden end-to-end
-# cases, order independence, and the shared real-data check.
+# cases, order independence, the shared real-data check, and the fast
+# extractor against jansson.
 set -u
 BUILD=${BUILD:-build}
 cd "$(dirname "$0")/.." || exit 2
@@ -27,5 +28,6 @@ done
 run order-independence sh tests/shuffle.sh "$BUILD/ctinsights"
 run cli sh tests/cli.sh "$BUILD/ctinsights"
 run shared-data sh tests/data_check.sh "$BUILD/ctinsights"
+run fast-vs-jansson sh tests/fastdiff.sh "$BUILD"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
