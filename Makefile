@@ -24,8 +24,8 @@ WARN     := -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wshadow -Wno-unused-pa
 WERROR   ?= -Werror
 # Evaluated lazily, so that `make deps` can install pkg-config first.
 CFLAGS   = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) $(SANFLAGS) -MMD -MP \
-           -Iengine -Imodels $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
+           -pthread -Iengine -Imodels $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 ENGINE_SRC := $(filter-out engine/main.c,$(wildcard engine/*.c))

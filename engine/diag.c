@@ -1,6 +1,7 @@
 #include "diag.h"
 
 #include "scan.h"
+#include "xalloc.h"
 
 #include <string.h>
 
@@ -43,24 +44,86 @@ const char *ignore_reason_name(enum ignore_reason r)
     return r < IGNORE__COUNT ? ignore_names[r] : "unknown";
 }
 
-void diag_skip(struct diag *d, enum skip_reason r, const char *file,
-               const char *buf, size_t offset, const char *detail)
+/* Count one skip of reason r in d and print its line (text) if under the
+ * limit. */
+static void emit(struct diag *d, enum skip_reason r, const char *text)
 {
     uint64_t n = ++d->skipped[r];
     if (n > d->max_messages)
         return;
-    if (buf) {
-        size_t line, col;
-        scan_line_col(buf, offset, &line, &col);
-        fprintf(d->out, "ctinsights: %s:%zu:%zu (byte %zu): %s: %s\n", file,
-                line, col, offset, skip_names[r], detail);
-    } else {
-        fprintf(d->out, "ctinsights: %s (byte %zu): %s: %s\n", file, offset,
-                skip_names[r], detail);
-    }
+    fputs(text, d->out);
     if (n == d->max_messages)
         fprintf(d->out, "ctinsights: further %s messages are only counted\n",
                 skip_names[r]);
+}
+
+void diag_skip(struct diag *d, enum skip_reason r, const char *file,
+               const char *buf, size_t offset, const char *detail)
+{
+    if (d->skipped[r] >= d->max_messages) { /* counted only */
+        d->skipped[r]++;
+        return;
+    }
+    char place[64] = "";
+    if (buf) {
+        size_t line, col;
+        scan_line_col(buf, offset, &line, &col);
+        snprintf(place, sizeof place, ":%zu:%zu", line, col);
+    }
+    const char *fmt = "ctinsights: %s%s (byte %zu): %s: %s\n";
+    int n = snprintf(NULL, 0, fmt, file, place, offset, skip_names[r], detail);
+    char *text = xmalloc((size_t)n + 1);
+    snprintf(text, (size_t)n + 1, fmt, file, place, offset, skip_names[r], detail);
+    if (!d->deferred) {
+        emit(d, r, text);
+        xfree(text);
+        return;
+    }
+    d->skipped[r]++;
+    d->logged[r]++;
+    d->log = xgrow(d->log, &d->log_cap, d->nlog + 1, sizeof(*d->log));
+    d->log[d->nlog++] = (struct diag_msg){r, text};
+}
+
+void diag_defer(struct diag *d, unsigned max_messages)
+{
+    for (size_t i = 0; i < d->nlog; i++)
+        xfree(d->log[i].text);
+    struct diag_msg *log = d->log;
+    size_t cap = d->log_cap;
+    diag_init(d);
+    d->log = log;
+    d->log_cap = cap;
+    d->deferred = 1;
+    d->max_messages = max_messages;
+    d->out = NULL;
+}
+
+void diag_merge(struct diag *into, const struct diag *from)
+{
+    into->files += from->files;
+    into->files_passed += from->files_passed;
+    into->bytes_read += from->bytes_read;
+    into->bytes_json += from->bytes_json;
+    into->records += from->records;
+    into->counted_calls += from->counted_calls;
+    into->counted_errors += from->counted_errors;
+    for (int i = 0; i < IGNORE__COUNT; i++)
+        into->ignored[i] += from->ignored[i];
+    for (size_t i = 0; i < from->nlog; i++)
+        emit(into, from->log[i].reason, from->log[i].text);
+    /* The rest came after the logged ones and would not have printed. */
+    for (int i = 0; i < SKIP__COUNT; i++)
+        into->skipped[i] += from->skipped[i] - from->logged[i];
+}
+
+void diag_free(struct diag *d)
+{
+    for (size_t i = 0; i < d->nlog; i++)
+        xfree(d->log[i].text);
+    xfree(d->log);
+    d->log = NULL;
+    d->nlog = d->log_cap = 0;
 }
 
 uint64_t diag_skipped(const struct diag *d)

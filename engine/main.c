@@ -13,6 +13,7 @@
 #include "insight_json.h"
 #include "model_rate.h"
 #include "out.h"
+#include "reader.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -31,7 +32,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: ctinsights score [options] PATH...\n"
-            "       ctinsights keys [--config FILE] PATH...\n"
+            "       ctinsights keys [--config FILE] [--threads N] PATH...\n"
             "       ctinsights check-config FILE\n"
             "\n"
             "PATH is a CloudTrail file (JSON, NDJSON, gzip or not), a folder\n"
@@ -50,6 +51,7 @@ static void usage(FILE *f)
             "  --strict         exit 1 if any input was skipped as invalid\n"
             "  --quiet          no summary on stderr\n"
             "  --no-progress    no progress line even on a terminal\n"
+            "  --threads N      threads reading files (default: one per core)\n"
             "  --version, --help\n");
 }
 
@@ -60,6 +62,20 @@ struct opts {
     int strict, quiet, progress;
 };
 
+/* --threads N: 1..1024 reading threads (reader_default_threads). */
+static int parse_threads(const char *arg)
+{
+    char *end;
+    long n = strtol(arg, &end, 10);
+    if (*arg == '\0' || *end != '\0' || n < 1 || n > 1024) {
+        fprintf(stderr, "ctinsights: --threads takes a number from 1 to 1024, not '%s'\n",
+                arg);
+        return -1;
+    }
+    reader_default_threads((int)n);
+    return 0;
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
     static const struct option longs[] = {
@@ -69,6 +85,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {"strict", no_argument, NULL, 's'},
         {"quiet", no_argument, NULL, 'q'},
         {"no-progress", no_argument, NULL, 'P'},
+        {"threads", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -85,6 +102,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 's': o->strict = 1; break;
         case 'q': o->quiet = 1; break;
         case 'P': o->progress = 0; break;
+        case 'T':
+            if (parse_threads(optarg) != 0)
+                return -1;
+            break;
         case 'h': usage(stdout); exit(EXIT_OK);
         default:
             fprintf(stderr, "ctinsights: see 'ctinsights --help'\n");

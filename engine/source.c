@@ -74,17 +74,26 @@ static int walk(const char *dir, struct pathlist *l, struct diag *d,
         size_t len = strlen(dir) + strlen(name) + 2;
         char *path = xmalloc(len);
         snprintf(path, len, "%s/%s", dir, name);
+        /* The entry's type from the folder itself; stat only when the
+         * file system does not say, or for a symbolic link. */
+        unsigned char type = ents[i]->d_type;
         struct stat st;
-        if (stat(path, &st) != 0) {
+        if (type == DT_UNKNOWN || type == DT_LNK) {
+            type = stat(path, &st) != 0  ? DT_UNKNOWN
+                   : S_ISDIR(st.st_mode) ? DT_DIR
+                   : S_ISREG(st.st_mode) ? DT_REG
+                                         : DT_UNKNOWN;
+        }
+        if (type == DT_UNKNOWN) {
             d->files_passed++;
             xfree(path);
-        } else if (S_ISDIR(st.st_mode)) {
+        } else if (type == DT_DIR) {
             if (is_passed_folder(name))
                 d->files_passed++;
             else
                 rc = walk(path, l, d, err, errlen);
             xfree(path);
-        } else if (S_ISREG(st.st_mode) && is_json_name(name)) {
+        } else if (type == DT_REG && is_json_name(name)) {
             list_add(l, path);
         } else {
             d->files_passed++;

@@ -29,5 +29,6 @@ run order-independence sh tests/shuffle.sh "$BUILD/ctinsights"
 run cli sh tests/cli.sh "$BUILD/ctinsights"
 run shared-data sh tests/data_check.sh "$BUILD/ctinsights"
 run fast-vs-jansson sh tests/fastdiff.sh "$BUILD"
+run threads sh tests/threads.sh "$BUILD/ctinsights"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
