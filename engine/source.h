@@ -29,6 +29,9 @@ struct pathlist {
 struct source_buf {
     char *data; /* owned; NUL-terminated after source_load */
     size_t len, cap;
+    /* private: data is a mapping of this many bytes (a large plain file,
+     * mapped rather than copied), 0 when it was allocated */
+    size_t map_len;
 };
 
 /* Append the files named by path to list.  Returns 0, or -1 with a message
