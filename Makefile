@@ -4,10 +4,13 @@
 #   make demo       generate a small organisation's logs and score them
 #   make test-asan  the same tests under AddressSanitizer + UBSan (build-san/)
 #   make quality    the detection-quality benchmark (10 seeds, a few minutes)
+#   make fuzz       the fast extractor against jansson under libFuzzer
+#                   (clang; FUZZ_SECONDS, default 120)
 #   make SANITIZE=1 any target with sanitizers
 
 APT_PKGS := build-essential pkg-config libjansson-dev libgsl-dev libsqlite3-dev \
-            libyaml-dev zlib1g-dev libdeflate-dev libcmocka-dev python3 jq
+            libyaml-dev zlib1g-dev libdeflate-dev libcmocka-dev python3 jq \
+            clang libclang-rt-14-dev
 PKGS     := jansson gsl sqlite3 yaml-0.1 zlib libdeflate
 
 ifeq ($(SANITIZE),1)
@@ -38,7 +41,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 SCALAR_OBJ := $(filter-out $(BUILD)/engine/fastrec.o,$(LIB_OBJ)) $(BUILD)/engine/fastrec-scalar.o
 DIFF_BIN   := $(BUILD)/tests/fastdiff $(BUILD)/tests/fastdiff-scalar
 
-.PHONY: all deps test check unit golden data-check test-asan demo quality clean
+.PHONY: all deps test check unit golden data-check test-asan demo quality fuzz clean
 all: $(BUILD)/ctinsights
 
 # Install what is missing when root; otherwise print the exact line to run.
@@ -93,7 +96,21 @@ quality: deps
 	@$(MAKE) --no-print-directory $(BUILD)/ctinsights
 	@python3 benchmarks/quality.py --engine $(BUILD)/ctinsights $(QUALITY_ARGS)
 
+# libFuzzer: every engine source but main, with clang and sanitizers.
+FUZZ_DIR     := build-fuzz
+FUZZ_SECONDS ?= 120
+FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=all -pthread -Iengine -Imodels -Itests/tools \
+                $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+$(FUZZ_DIR)/fuzz_fastrec: tests/fuzz/fuzz_fastrec.c tests/tools/fastcmp.c $(ENGINE_SRC) $(MODEL_SRC)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_CFLAGS) -o $@ $^ $(LDLIBS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ_DIR)/fuzz_fastrec
+	@sh tests/fuzz/run.sh $(CURDIR)/$(FUZZ_DIR)/fuzz_fastrec $(FUZZ_DIR) $(FUZZ_SECONDS)
+
 clean:
-	rm -rf build build-san demo-out
+	rm -rf build build-san build-fuzz demo-out
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The fast extractor against jansson (tests/tools/fastdiff.c), with the SIMD
 # and the scalar string scanner, over every file of the shared real-data
-# folder, every golden case's input (damaged files included) and freshly
+# folder, every golden case's input (damaged files included), the inputs
+# fuzzing once found disagreements on (tests/fuzz/regressions) and freshly
 # generated organisation logs (S3 layout and NDJSON).
 #
 #   sh tests/fastdiff.sh BUILD
@@ -14,5 +15,5 @@ trap 'rm -rf "$tmp"' EXIT HUP INT TERM
 python3 "$here/../benchmarks/gen_org.py" --out "$tmp/s3" --days 2 --seed 3 --burst >/dev/null 2>&1
 python3 "$here/../benchmarks/gen_org.py" --out "$tmp/nd" --days 2 --seed 3 --burst --format ndjson >/dev/null 2>&1
 for bin in "$build/tests/fastdiff" "$build/tests/fastdiff-scalar"; do
-    "$bin" "$data" "$here/cases" "$tmp/s3" "$tmp/nd"
+    "$bin" "$data" "$here/cases" "$here/fuzz/regressions" "$tmp/s3" "$tmp/nd"
 done
