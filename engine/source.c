@@ -163,8 +163,10 @@ static int map_plain(int fd, size_t size, struct source_buf *b)
                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (base == MAP_FAILED)
         return -1;
-    if (mmap(base, size, PROT_READ | PROT_WRITE,
-             MAP_PRIVATE | MAP_FIXED | MAP_POPULATE, fd, 0) == MAP_FAILED) {
+    /* Read-only: writable private pages would be copied as they are
+     * populated.  The tail of the last page reads as zeros. */
+    if (mmap(base, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE,
+             fd, 0) == MAP_FAILED) {
         munmap(base, total);
         return -1;
     }
