@@ -44,14 +44,29 @@ const char *ignore_reason_name(enum ignore_reason r)
     return r < IGNORE__COUNT ? ignore_names[r] : "unknown";
 }
 
-/* Count one skip of reason r in d and print its line (text) if under the
- * limit. */
-static void emit(struct diag *d, enum skip_reason r, const char *text)
+/* Count one skip of m's reason in d; print m (or keep it, deferred) if
+ * under the limit.  m's strings are borrowed. */
+static void emit(struct diag *d, const struct diag_msg *m)
 {
+    enum skip_reason r = m->reason;
     uint64_t n = ++d->skipped[r];
     if (n > d->max_messages)
         return;
-    fputs(text, d->out);
+    if (d->deferred) {
+        d->logged[r]++;
+        d->log = xgrow(d->log, &d->log_cap, d->nlog + 1, sizeof(*d->log));
+        struct diag_msg *k = &d->log[d->nlog++];
+        *k = *m;
+        k->file = xstrdup(m->file);
+        k->detail = xstrdup(m->detail);
+        return;
+    }
+    if (m->line)
+        fprintf(d->out, "ctinsights: %s:%zu:%zu (byte %zu): %s: %s\n", m->file,
+                m->line, m->col, m->byte, skip_names[r], m->detail);
+    else
+        fprintf(d->out, "ctinsights: %s (byte %zu): %s: %s\n", m->file, m->byte,
+                skip_names[r], m->detail);
     if (n == d->max_messages)
         fprintf(d->out, "ctinsights: further %s messages are only counted\n",
                 skip_names[r]);
@@ -60,35 +75,25 @@ static void emit(struct diag *d, enum skip_reason r, const char *text)
 void diag_skip(struct diag *d, enum skip_reason r, const char *file,
                const char *buf, size_t offset, const char *detail)
 {
-    if (d->skipped[r] >= d->max_messages) { /* counted only */
-        d->skipped[r]++;
-        return;
+    struct diag_msg m = {r, (char *)file, (char *)detail, offset, 0, 0};
+    if (buf && d->skipped[r] < d->max_messages)
+        scan_line_col(buf, offset, &m.line, &m.col);
+    emit(d, &m);
+}
+
+/* Free the messages d keeps, not the array holding them. */
+static void drop_messages(struct diag *d)
+{
+    for (size_t i = 0; i < d->nlog; i++) {
+        xfree(d->log[i].file);
+        xfree(d->log[i].detail);
     }
-    char place[64] = "";
-    if (buf) {
-        size_t line, col;
-        scan_line_col(buf, offset, &line, &col);
-        snprintf(place, sizeof place, ":%zu:%zu", line, col);
-    }
-    const char *fmt = "ctinsights: %s%s (byte %zu): %s: %s\n";
-    int n = snprintf(NULL, 0, fmt, file, place, offset, skip_names[r], detail);
-    char *text = xmalloc((size_t)n + 1);
-    snprintf(text, (size_t)n + 1, fmt, file, place, offset, skip_names[r], detail);
-    if (!d->deferred) {
-        emit(d, r, text);
-        xfree(text);
-        return;
-    }
-    d->skipped[r]++;
-    d->logged[r]++;
-    d->log = xgrow(d->log, &d->log_cap, d->nlog + 1, sizeof(*d->log));
-    d->log[d->nlog++] = (struct diag_msg){r, text};
+    d->nlog = 0;
 }
 
 void diag_defer(struct diag *d, unsigned max_messages)
 {
-    for (size_t i = 0; i < d->nlog; i++)
-        xfree(d->log[i].text);
+    drop_messages(d);
     struct diag_msg *log = d->log;
     size_t cap = d->log_cap;
     diag_init(d);
@@ -99,7 +104,8 @@ void diag_defer(struct diag *d, unsigned max_messages)
     d->out = NULL;
 }
 
-void diag_merge(struct diag *into, const struct diag *from)
+void diag_merge(struct diag *into, const struct diag *from, size_t byte_base,
+                size_t line_base)
 {
     into->files += from->files;
     into->files_passed += from->files_passed;
@@ -110,8 +116,13 @@ void diag_merge(struct diag *into, const struct diag *from)
     into->counted_errors += from->counted_errors;
     for (int i = 0; i < IGNORE__COUNT; i++)
         into->ignored[i] += from->ignored[i];
-    for (size_t i = 0; i < from->nlog; i++)
-        emit(into, from->log[i].reason, from->log[i].text);
+    for (size_t i = 0; i < from->nlog; i++) {
+        struct diag_msg m = from->log[i];
+        m.byte += byte_base;
+        if (m.line)
+            m.line += line_base;
+        emit(into, &m);
+    }
     /* The rest came after the logged ones and would not have printed. */
     for (int i = 0; i < SKIP__COUNT; i++)
         into->skipped[i] += from->skipped[i] - from->logged[i];
@@ -119,8 +130,7 @@ void diag_merge(struct diag *into, const struct diag *from)
 
 void diag_free(struct diag *d)
 {
-    for (size_t i = 0; i < d->nlog; i++)
-        xfree(d->log[i].text);
+    drop_messages(d);
     xfree(d->log);
     d->log = NULL;
     d->nlog = d->log_cap = 0;

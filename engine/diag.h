@@ -62,9 +62,12 @@ struct diag {
     uint64_t logged[SKIP__COUNT];
 };
 
+/* A message kept by a deferred diag. */
 struct diag_msg {
     enum skip_reason reason;
-    char *text; /* the whole line, newline included */
+    char *file, *detail; /* owned copies */
+    size_t byte;
+    size_t line, col; /* 0 when the message has no line (no buffer) */
 };
 
 /* Zero the counters; messages go to stderr. */
@@ -73,9 +76,13 @@ void diag_init(struct diag *d);
  * each reason) until diag_merge; d's memory is reused.  Free with
  * diag_free. */
 void diag_defer(struct diag *d, unsigned max_messages);
-/* Add the counters of from (deferred) to into and print its messages as
- * into's diag_skip would have, had the skips been counted there. */
-void diag_merge(struct diag *into, const struct diag *from);
+/* Add the counters of from (deferred) to into and report its messages as
+ * into's diag_skip would have, had the skips been counted there (into may
+ * be deferred too).  from's byte offsets are moved by byte_base and its
+ * line numbers by line_base: from counted a piece of a file that starts at
+ * that byte, at the start of line line_base + 1 (0, 0 for a whole file). */
+void diag_merge(struct diag *into, const struct diag *from, size_t byte_base,
+                size_t line_base);
 /* Free a deferred diag's messages.  NULL-safe for a diag never deferred. */
 void diag_free(struct diag *d);
 /* Short snake_case name of a reason, e.g. "invalid_json". */

@@ -214,7 +214,7 @@ static void run_pool(const struct pathlist *files, const struct config *c,
             pthread_cond_wait(&p.ready, &p.mu);
         pthread_mutex_unlock(&p.mu);
         for (size_t k = 0; k < s->count; k++) {
-            diag_merge(d, &s->diag[k]);
+            diag_merge(d, &s->diag[k], 0, 0);
             cb(ctx, display_name(files->paths[s->first + k]), &s->batch[k]);
         }
         done += s->count;
