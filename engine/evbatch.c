@@ -160,3 +160,22 @@ void evbatch_add(struct evbatch *b, const struct ct_record *r,
     };
     evbatch_add_event(b, &e, cls);
 }
+
+void evbatch_append(struct evbatch *b, const struct evbatch *src)
+{
+    if (src->n == 0)
+        return;
+    uint32_t *map = xcalloc(src->nstrs, sizeof(*map));
+    for (uint32_t id = 1; id < src->nstrs; id++)
+        map[id] = intern(b, EVF_ACCOUNT, src->text + src->strs[id].off,
+                         src->strs[id].len);
+    b->ev = xgrow(b->ev, &b->ev_cap, b->n + src->n, sizeof(*b->ev));
+    for (size_t i = 0; i < src->n; i++) {
+        struct evbatch_event e = src->ev[i];
+        for (int f = 0; f < EVF__COUNT; f++)
+            e.str[f] = map[e.str[f]];
+        b->ev[b->n++] = e;
+    }
+    memset(b->last, 0, sizeof(b->last));
+    xfree(map);
+}

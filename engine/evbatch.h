@@ -77,6 +77,9 @@ void evbatch_add(struct evbatch *b, const struct ct_record *r,
  * be NUL-terminated and are copied. */
 void evbatch_add_event(struct evbatch *b, const struct record_event *e,
                        enum record_class cls);
+/* Add every event of src to b, after b's own (src is unchanged); a file
+ * read in pieces is so made one batch. */
+void evbatch_append(struct evbatch *b, const struct evbatch *src);
 /* The string of id (borrowed, valid until b changes); NULL for 0. */
 const char *evbatch_str(const struct evbatch *b, uint32_t id);
 

@@ -283,11 +283,14 @@ static void frame_document(struct frame *f, size_t at)
     }
 }
 
-static void frame_lines(struct frame *f, size_t at)
+/* Returns the number of newlines from at on. */
+static size_t frame_lines(struct frame *f, size_t at)
 {
+    size_t lines = 0;
     while (at < f->len) {
         const char *nl = memchr(f->buf + at, '\n', f->len - at);
         size_t le = nl ? (size_t)(nl - f->buf) : f->len;
+        lines += nl != NULL;
         size_t p = scan_ws(f->buf, le, at);
         size_t end;
         if (p < le && fast_parse(f, p, le, f->cfg->max_depth, &end) == 0 &&
@@ -304,6 +307,7 @@ static void frame_lines(struct frame *f, size_t at)
         }
         at = le + 1;
     }
+    return lines;
 }
 
 /* Whether the line starting at buf[at] holds exactly one whole value.
@@ -361,14 +365,42 @@ void frame_buffer(const char *file, const char *buf, size_t len,
     frame_run(&f);
 }
 
-void frame_fields(const char *file, const char *buf, size_t len,
-                  const struct config *c, struct diag *d, unsigned flags,
-                  frame_fields_fn cb, void *ctx)
+/* frame_fields or, lines set, frame_fields_lines. */
+static size_t frame_with_fields(const char *file, const char *buf, size_t len,
+                                const struct config *c, struct diag *d,
+                                unsigned flags, frame_fields_fn cb, void *ctx,
+                                int lines)
 {
     struct fastrec fr;
     fastrec_init(&fr);
     struct frame f = {file, buf, len, c, d, NULL, cb,
                       flags & FRAME_FAST ? &fr : NULL, ctx};
-    frame_run(&f);
+    size_t n = 0;
+    if (lines)
+        n = frame_lines(&f, 0);
+    else
+        frame_run(&f);
     fastrec_free(&fr);
+    return n;
+}
+
+void frame_fields(const char *file, const char *buf, size_t len,
+                  const struct config *c, struct diag *d, unsigned flags,
+                  frame_fields_fn cb, void *ctx)
+{
+    frame_with_fields(file, buf, len, c, d, flags, cb, ctx, 0);
+}
+
+size_t frame_fields_lines(const char *file, const char *buf, size_t len,
+                          const struct config *c, struct diag *d,
+                          unsigned flags, frame_fields_fn cb, void *ctx)
+{
+    return frame_with_fields(file, buf, len, c, d, flags, cb, ctx, 1);
+}
+
+int frame_is_ndjson(const char *buf, size_t len, const struct config *c)
+{
+    struct frame f = {"", buf, len, c, NULL, NULL, NULL, NULL, NULL};
+    size_t at = scan_ws(buf, len, 0);
+    return at < len && is_ndjson(&f, at);
 }

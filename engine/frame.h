@@ -51,4 +51,17 @@ void frame_fields(const char *file, const char *buf, size_t len,
                   const struct config *c, struct diag *d, unsigned flags,
                   frame_fields_fn cb, void *ctx);
 
+/* Whether frame_fields reads buf[0..len) as NDJSON (one value per line),
+ * judging by its first two lines. */
+int frame_is_ndjson(const char *buf, size_t len, const struct config *c);
+
+/* frame_fields for a piece of an NDJSON file: buf[0..len) is read line by
+ * line, as frame_fields reads a file it finds to be NDJSON (offsets and
+ * lines in messages are the piece's own).  A large file can so be read in
+ * pieces that each start a line.  Returns the number of newlines in the
+ * piece. */
+size_t frame_fields_lines(const char *file, const char *buf, size_t len,
+                          const struct config *c, struct diag *d,
+                          unsigned flags, frame_fields_fn cb, void *ctx);
+
 #endif

@@ -1,7 +1,6 @@
 #include "reader.h"
 
-#include "frame.h"
-#include "record.h"
+#include "readfile.h"
 #include "xalloc.h"
 
 #include <pthread.h>
@@ -25,51 +24,6 @@ int reader_threads(void)
     if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
         return CPU_COUNT(&set);
     return 1;
-}
-
-/* ---- one file */
-
-struct reading {
-    const struct config *cfg;
-    struct diag *d;
-    const char *file;
-    const char *buf;
-    struct evbatch *batch;
-};
-
-static void on_record(void *ctx, const struct record_fields *rec,
-                      size_t offset)
-{
-    struct reading *rd = ctx;
-    struct record_event r;
-    enum record_class cls = record_classify(rec, rd->cfg, &r);
-    if (cls == RECORD_SKIP) {
-        diag_skip(rd->d, r.skip, rd->file, rd->buf, offset, r.detail);
-        return;
-    }
-    if (cls == RECORD_IGNORE)
-        rd->d->ignored[r.ignore]++;
-    evbatch_add_event(rd->batch, &r, cls);
-}
-
-static const char *display_name(const char *path)
-{
-    return strcmp(path, "-") == 0 ? "<stdin>" : path;
-}
-
-/* Read path into batch (cleared first), counting into d. */
-static void read_file(const char *path, const struct config *c,
-                      struct source_loader *l, struct source_buf *buf,
-                      struct evbatch *batch, struct diag *d)
-{
-    const char *name = display_name(path);
-    evbatch_clear(batch);
-    if (source_load(l, path, buf, d) < 0) {
-        diag_skip(d, SKIP_READ_ERROR, name, NULL, 0, "cannot open file");
-        return;
-    }
-    struct reading rd = {c, d, name, buf->data, batch};
-    frame_fields(name, buf->data, buf->len, c, d, FRAME_FAST, on_record, &rd);
 }
 
 /* ---- progress */
@@ -106,21 +60,22 @@ static void progress_end(const struct progress *p)
 
 /* ---- one thread */
 
+/* Files one after the other on this thread (a large NDJSON file is still
+ * scanned on up to threads threads). */
 static void run_serial(const struct pathlist *files, const struct config *c,
-                       struct diag *d, struct progress *pr,
+                       struct diag *d, struct progress *pr, int threads,
                        reader_batch_fn cb, void *ctx)
 {
-    struct source_buf buf = {0};
-    struct source_loader loader = {0};
+    struct readfile rf;
     struct evbatch batch;
+    readfile_init(&rf);
     evbatch_init(&batch);
     for (size_t i = 0; i < files->n; i++) {
-        read_file(files->paths[i], c, &loader, &buf, &batch, d);
-        cb(ctx, display_name(files->paths[i]), &batch);
+        readfile_read(&rf, files->paths[i], c, threads, &batch, d);
+        cb(ctx, readfile_name(files->paths[i]), &batch);
         progress_step(pr, d, i + 1, files->n);
     }
-    source_buf_free(&buf);
-    source_loader_free(&loader);
+    readfile_free(&rf);
     evbatch_free(&batch);
 }
 
@@ -144,6 +99,7 @@ struct pool {
     const struct pathlist *files;
     const struct config *cfg;
     unsigned max_messages;
+    int threads;
     struct slot *slots;
     size_t window, group;
     size_t next;     /* next file to claim */
@@ -154,8 +110,8 @@ struct pool {
 static void *worker(void *arg)
 {
     struct pool *p = arg;
-    struct source_buf buf = {0};
-    struct source_loader loader = {0};
+    struct readfile rf;
+    readfile_init(&rf);
     for (;;) {
         pthread_mutex_lock(&p->mu);
         while (p->next < p->files->n && p->claimed - p->consumed >= p->window)
@@ -171,16 +127,15 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&p->mu);
         for (size_t k = 0; k < s->count; k++) {
             diag_defer(&s->diag[k], p->max_messages);
-            read_file(p->files->paths[s->first + k], p->cfg, &loader, &buf,
-                      &s->batch[k], &s->diag[k]);
+            readfile_read(&rf, p->files->paths[s->first + k], p->cfg,
+                          p->threads, &s->batch[k], &s->diag[k]);
         }
         pthread_mutex_lock(&p->mu);
         s->done = 1;
         pthread_cond_signal(&p->ready);
         pthread_mutex_unlock(&p->mu);
     }
-    source_buf_free(&buf);
-    source_loader_free(&loader);
+    readfile_free(&rf);
     return NULL;
 }
 
@@ -188,7 +143,8 @@ static void run_pool(const struct pathlist *files, const struct config *c,
                      struct diag *d, struct progress *pr, int threads,
                      reader_batch_fn cb, void *ctx)
 {
-    struct pool p = {.files = files, .cfg = c, .max_messages = d->max_messages};
+    struct pool p = {.files = files, .cfg = c, .max_messages = d->max_messages,
+                     .threads = threads};
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.ready, NULL);
     pthread_cond_init(&p.space, NULL);
@@ -206,7 +162,7 @@ static void run_pool(const struct pathlist *files, const struct config *c,
            pthread_create(&tid[started], NULL, worker, &p) == 0)
         started++;
     if (started == 0) /* no threads to be had: read here */
-        run_serial(files, c, d, pr, cb, ctx);
+        run_serial(files, c, d, pr, 1, cb, ctx);
     for (size_t done = 0; started && done < files->n;) {
         struct slot *s = &p.slots[p.consumed % p.window];
         pthread_mutex_lock(&p.mu);
@@ -215,7 +171,7 @@ static void run_pool(const struct pathlist *files, const struct config *c,
         pthread_mutex_unlock(&p.mu);
         for (size_t k = 0; k < s->count; k++) {
             diag_merge(d, &s->diag[k], 0, 0);
-            cb(ctx, display_name(files->paths[s->first + k]), &s->batch[k]);
+            cb(ctx, readfile_name(files->paths[s->first + k]), &s->batch[k]);
         }
         done += s->count;
         progress_step(pr, d, done, files->n);
@@ -247,11 +203,10 @@ void reader_run(const struct pathlist *files, const struct config *c,
     struct progress pr = {o->progress, now(), 0};
     pr.last = pr.t0;
     int threads = reader_threads();
-    if ((size_t)threads > files->n)
-        threads = (int)files->n;
-    if (threads <= 1)
-        run_serial(files, c, d, &pr, cb, ctx);
+    if (threads <= 1 || files->n <= 1)
+        run_serial(files, c, d, &pr, threads, cb, ctx);
     else
-        run_pool(files, c, d, &pr, threads, cb, ctx);
+        run_pool(files, c, d, &pr, (size_t)threads > files->n ? (int)files->n : threads,
+                 cb, ctx);
     progress_end(&pr);
 }

@@ -360,3 +360,46 @@ void source_loader_free(struct source_loader *l)
     libdeflate_free_decompressor(l->dec);
     memset(l, 0, sizeof(*l));
 }
+
+int source_stream_open(const char *path, size_t min_size,
+                       struct source_stream *s)
+{
+    unsigned char magic[2];
+    struct stat st;
+    if (strcmp(path, "-") == 0)
+        return -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        (size_t)st.st_size < min_size || pread(fd, magic, 2, 0) != 2 ||
+        is_gzip((const char *)magic, 2)) {
+        close(fd);
+        return -1;
+    }
+    s->fd = fd;
+    s->size = (size_t)st.st_size;
+    return 0;
+}
+
+long source_stream_read(struct source_stream *s, struct source_buf *b,
+                        size_t want)
+{
+    b->data = xgrow(b->data, &b->cap, b->len + want + 1, 1);
+    for (;;) {
+        ssize_t got = read(s->fd, b->data + b->len, want);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got > 0)
+            b->len += (size_t)got;
+        b->data[b->len] = '\0';
+        return (long)got;
+    }
+}
+
+void source_stream_close(struct source_stream *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+}

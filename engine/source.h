@@ -59,6 +59,23 @@ struct source_loader {
 int source_load(struct source_loader *l, const char *path,
                 struct source_buf *b, struct diag *d);
 void source_loader_free(struct source_loader *l);
+
+/* A large plain file read piece by piece rather than whole. */
+struct source_stream {
+    int fd;
+    size_t size; /* at opening */
+};
+
+/* Open path for reading in pieces when it is a regular file of at least
+ * min_size bytes that is not gzip: returns 0, or -1 (nothing opened; read
+ * it with source_load). */
+int source_stream_open(const char *path, size_t min_size,
+                       struct source_stream *s);
+/* Append up to want bytes of the file to b (growing it).  Returns how many
+ * were read, 0 at the end, or -1 on a read error (errno set). */
+long source_stream_read(struct source_stream *s, struct source_buf *b,
+                        size_t want);
+void source_stream_close(struct source_stream *s);
 void source_buf_free(struct source_buf *b);
 
 #endif
