@@ -211,6 +211,7 @@ def report(rows, a, cores, engine):
              ("duck_nd", "DuckDB, NDJSON"), ("cat_nd", "cat, NDJSON")]
     for variant, n, meta, m in rows:
         jb = meta["json_bytes"]
+        nd_bytes = os.path.getsize(os.path.join(a.workdir, "bulk-%s-%d" % (variant, n), "ndjson", "events.ndjson"))
         print("#### %s, %d records (%.0f MB JSON, %d S3 files, %.0f MB gzip, %d call-rate + %d error-rate keys)\n"
               % (variant, n, jb / 1e6, meta["s3_files"],
                  os.path.getsize(os.path.join(a.workdir, "bulk-%s-%d" % (variant, n), "all.gz")) / 1e6,
@@ -219,7 +220,8 @@ def report(rows, a, cores, engine):
         print("|---|---|---|---|---|")
         for key, label in names:
             s, rss = m[key]
-            print("| %s | %.3f | %.0f | %.0f | %s |" % (label, s, n / s, jb / 1e6 / s,
+            size = nd_bytes if key.endswith("nd") or key.endswith("nd_1") else jb
+            print("| %s | %.3f | %.0f | %.0f | %s |" % (label, s, n / s, size / 1e6 / s,
                                                        "%.0f" % rss if key.startswith(("ct", "duck")) else "–"))
         bound = m["igzip"][0] / cores
         print("\n- S3 tree: ctinsights %.2f× DuckDB's throughput, %.0f%% of the inflate bound "

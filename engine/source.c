@@ -177,13 +177,13 @@ static int map_plain(int fd, size_t size, struct source_buf *b)
     return 0;
 }
 
-/* Read all of f into raw. Returns 0 or -1 (errno). */
-static int read_all(int fd, struct source_buf *raw)
+/* Read all of fd into raw; size is the file's size when known (a
+ * regular file: read that much, once), else 0.  Returns 0 or -1 (errno). */
+static int read_all(int fd, size_t size, struct source_buf *raw)
 {
-    struct stat st;
     raw->len = 0;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode))
-        raw->data = xgrow(raw->data, &raw->cap, (size_t)st.st_size + 1, 1);
+    if (size)
+        raw->data = xgrow(raw->data, &raw->cap, size + 1, 1);
     for (;;) {
         if (raw->cap - raw->len < 4096)
             raw->data = xgrow(raw->data, &raw->cap, raw->len + 65536, 1);
@@ -193,7 +193,38 @@ static int read_all(int fd, struct source_buf *raw)
         if (got <= 0)
             return got < 0 ? -1 : 0;
         raw->len += (size_t)got;
+        if (size && raw->len == size)
+            return 0;
     }
+}
+
+/* Open path for reading, relative to the folder of the last file opened
+ * when it is the same (files of a folder come one after the other), so
+ * that the kernel does not walk the whole path each time. */
+static int open_file(struct source_loader *l, const char *path)
+{
+    const int flags = O_RDONLY | O_CLOEXEC;
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return open(path, flags);
+    size_t dlen = (size_t)(slash - path);
+    if (!l->dir || strlen(l->dir) != (dlen ? dlen : 1) ||
+        memcmp(l->dir, path, dlen) != 0) {
+        if (l->dir)
+            close(l->dir_fd);
+        xfree(l->dir);
+        l->dir = xstrndup(path, dlen ? dlen : 1);
+        l->dir_fd = open(l->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (l->dir_fd < 0) {
+            xfree(l->dir);
+            l->dir = NULL;
+            return open(path, flags);
+        }
+    }
+    int fd = openat(l->dir_fd, slash + 1, flags | O_NOATIME);
+    if (fd < 0 && errno == EPERM) /* O_NOATIME on another's file */
+        fd = openat(l->dir_fd, slash + 1, flags);
+    return fd;
 }
 
 static int is_gzip(const char *p, size_t n)
@@ -306,7 +337,7 @@ int source_load(struct source_loader *l, const char *path,
                 struct source_buf *b, struct diag *d)
 {
     int is_stdin = strcmp(path, "-") == 0;
-    int fd = is_stdin ? STDIN_FILENO : open(path, O_RDONLY | O_CLOEXEC);
+    int fd = is_stdin ? STDIN_FILENO : open_file(l, path);
     if (fd < 0)
         return -1;
     const char *name = is_stdin ? "<stdin>" : path;
@@ -316,14 +347,17 @@ int source_load(struct source_loader *l, const char *path,
     d->files++;
     if (b->map_len)
         source_buf_free(b);
-    if (!is_stdin && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-        map_plain(fd, (size_t)st.st_size, b) == 0) {
-        close(fd);
-        d->bytes_read += b->len;
-        d->bytes_json += b->len;
-        return 0;
+    size_t size = 0;
+    if (!is_stdin && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        size = (size_t)st.st_size;
+        if (map_plain(fd, size, b) == 0) {
+            close(fd);
+            d->bytes_read += b->len;
+            d->bytes_json += b->len;
+            return 0;
+        }
     }
-    if (read_all(fd, raw) != 0) {
+    if (read_all(fd, size, raw) != 0) {
         diag_skip(d, SKIP_READ_ERROR, name, NULL, raw->len, strerror(errno));
         rc = 1;
     }
@@ -356,6 +390,9 @@ int source_load(struct source_loader *l, const char *path,
 
 void source_loader_free(struct source_loader *l)
 {
+    if (l->dir)
+        close(l->dir_fd);
+    xfree(l->dir);
     source_buf_free(&l->raw);
     libdeflate_free_decompressor(l->dec);
     memset(l, 0, sizeof(*l));

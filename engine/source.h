@@ -49,6 +49,8 @@ struct source_loader {
     /* private */
     struct source_buf raw;
     struct libdeflate_decompressor *dec;
+    char *dir;  /* the folder of the last file opened (NULL: none) */
+    int dir_fd; /* and a handle on it */
 };
 
 /* Read path ("-" = stdin) into b (replacing its contents), inflating gzip.
