@@ -134,6 +134,7 @@ def main(argv):
     if not os.access(engine, os.X_OK):
         sys.exit("perf: %s is not built (make)" % engine)
     os.makedirs(a.workdir, exist_ok=True)
+    a.load = "%.2f %.2f %.2f" % os.getloadavg()
     js = need_tools(a.workdir)
     cores = os.cpu_count() or 1
     rows = []
@@ -142,20 +143,25 @@ def main(argv):
             d = generate(a.workdir, n, variant)
             meta = json.load(open(os.path.join(d, "gen_bulk.json")))
             s3, nd, allgz = os.path.join(d, "s3"), os.path.join(d, "ndjson", "events.ndjson"), os.path.join(d, "all.gz")
-            warm([s3, nd, allgz])
             jb = meta["json_bytes"]
             m = {}
             score = [engine, "score", "--quiet", "--no-progress"]
-            m["ct_s3"] = timed(score + [s3], a.runs)
-            m["ct_s3_1"] = timed(score + ["--threads", "1", s3], a.runs)
-            m["ct_nd"] = timed(score + [nd], a.runs)
-            m["ct_nd_1"] = timed(score + ["--threads", "1", nd], a.runs)
-            m["duck_s3"] = timed(["node", js, "s3", s3, str(cores)], a.runs)
-            m["duck_nd"] = timed(["node", js, "nd", nd, str(cores)], a.runs)
-            m["igzip"] = timed("igzip -dc '%s' > /dev/null" % allgz, a.runs)
-            m["zcat"] = timed("zcat '%s' > /dev/null" % allgz, a.runs)
-            m["cat_gz"] = timed("cat '%s' > /dev/null" % allgz, a.runs)
-            m["cat_nd"] = timed("cat '%s' > /dev/null" % nd, a.runs)
+            # Each input is read once just before its commands (the page
+            # cache may not hold all of them at once).
+            jobs = [
+                (s3, [("ct_s3", score + [s3]), ("ct_s3_1", score + ["--threads", "1", s3]),
+                      ("duck_s3", ["node", js, "s3", s3, str(cores)])]),
+                (allgz, [("igzip", "igzip -dc '%s' > /dev/null" % allgz),
+                         ("zcat", "zcat '%s' > /dev/null" % allgz),
+                         ("cat_gz", "cat '%s' > /dev/null" % allgz)]),
+                (nd, [("ct_nd", score + [nd]), ("ct_nd_1", score + ["--threads", "1", nd]),
+                      ("duck_nd", ["node", js, "nd", nd, str(cores)]),
+                      ("cat_nd", "cat '%s' > /dev/null" % nd)]),
+            ]
+            for path, cmds in jobs:
+                warm([path])
+                for key, cmd in cmds:
+                    m[key] = timed(cmd, a.runs)
             if a.profile:
                 m["profile"] = [(what, profile(a.workdir, score + [path]))
                                 for what, path in (("S3 tree", s3), ("NDJSON", nd))]
@@ -201,9 +207,11 @@ def profile(workdir, cmd):
 def report(rows, a, cores, engine):
     git = subprocess.run(["git", "-C", HERE, "describe", "--always", "--dirty"], capture_output=True,
                          text=True).stdout.strip()
-    print("Measured %s on %s (%d cores, %s), engine %s (%s); median of %d runs, warm cache.\n"
+    print("Measured %s on %s (%d cores, %s), engine %s (%s); median of %d runs, each input read "
+          "once just before its commands; load average before the run %s.\n"
           % (time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), platform.node(), cores,
-             platform.processor() or platform.machine(), os.path.relpath(engine), git, a.runs))
+             platform.processor() or platform.machine(), os.path.relpath(engine), git, a.runs,
+             a.load))
     names = [("ct_s3", "ctinsights score, S3 tree"), ("ct_s3_1", "ctinsights score --threads 1, S3 tree"),
              ("duck_s3", "DuckDB, S3 tree"), ("igzip", "igzip -dc, tree bytes"),
              ("zcat", "zcat, tree bytes"), ("cat_gz", "cat, tree bytes"),

@@ -49,8 +49,9 @@ static void on_record(void *ctx, const struct record_fields *rec,
 /* ---- a large NDJSON file in pieces */
 
 struct readfile_piece {
-    struct source_buf own; /* the bytes, when read from a file */
-    const char *data;      /* the piece: own.data or a slice of a buffer */
+    void *map;             /* the piece's mapping, when read from a file */
+    size_t map_len;
+    const char *data;      /* the piece: in map, or a slice of a buffer */
     size_t len, byte;      /* its length and offset in the file */
     size_t lines;          /* newlines in it, once scanned */
     struct evbatch batch;
@@ -70,56 +71,52 @@ struct pieces_src {
     size_t mem_len;
     size_t pos;        /* bytes handed out so far */
     int error;         /* errno of a read error, which ends the file */
-    struct source_buf *carry; /* stream: a cut-off line for the next piece */
 };
+
+/* The end of the piece of buf[0..len) starting at pos: after the first
+ * newline at or past pos + piece_size, else len; 0 when there is none and
+ * more may follow (have_all false). */
+static size_t piece_end(const char *buf, size_t len, size_t pos, int have_all)
+{
+    if (len - pos <= piece_size)
+        return have_all ? len : 0;
+    const char *nl = memchr(buf + pos + piece_size - 1, '\n', len - pos - piece_size + 1);
+    return nl ? (size_t)(nl - buf) + 1 : have_all ? len : 0;
+}
 
 /* The next piece of src into p: 1, or 0 at the end. */
 static int next_piece(struct pieces_src *src, struct readfile_piece *p)
 {
     p->byte = src->pos;
+    source_stream_unmap(p->map, p->map_len);
+    p->map = NULL;
     if (!src->stream) {
         if (src->pos >= src->mem_len)
             return 0;
-        size_t end = src->mem_len - src->pos > piece_size
-                         ? src->pos + piece_size
-                         : src->mem_len;
-        const char *nl = memchr(src->mem + end - 1, '\n', src->mem_len - end + 1);
-        end = nl ? (size_t)(nl - src->mem) + 1 : src->mem_len;
+        size_t end = piece_end(src->mem, src->mem_len, src->pos, 1);
         p->data = src->mem + src->pos;
         p->len = end - src->pos;
         src->pos = end;
         return 1;
     }
-    struct source_buf *b = &p->own, *carry = src->carry;
-    b->len = 0;
-    b->data = xgrow(b->data, &b->cap, carry->len + piece_size + 1, 1);
-    memcpy(b->data, carry->data, carry->len);
-    b->len = carry->len;
-    carry->len = 0;
-    const char *nl = NULL;
-    int end = src->error != 0;
-    while (!end && !nl) { /* a line longer than a piece makes it longer */
-        size_t before = b->len;
-        long got = source_stream_read(src->stream, b, piece_size);
-        if (got < 0)
-            src->error = errno ? errno : EIO;
-        end = got <= 0;
-        nl = memrchr(b->data + before, '\n', b->len - before);
-        if (!nl && before)
-            nl = memrchr(b->data, '\n', before);
-    }
-    if (b->len == 0)
+    size_t size = src->stream->size, want = piece_size + 65536, end = 0;
+    if (src->pos >= size || src->error)
         return 0;
-    if (!end) { /* keep what follows the last newline for the next piece */
-        size_t cut = (size_t)(nl - b->data) + 1;
-        carry->data = xgrow(carry->data, &carry->cap, b->len - cut + 1, 1);
-        memcpy(carry->data, b->data + cut, b->len - cut);
-        carry->len = b->len - cut;
-        b->len = cut;
+    for (;;) { /* a line longer than a piece makes the piece longer */
+        size_t len = size - src->pos < want ? size - src->pos : want;
+        p->data = source_stream_map(src->stream, src->pos, len, &p->map, &p->map_len);
+        if (!p->data) {
+            src->error = errno ? errno : EIO;
+            return 0;
+        }
+        end = piece_end(p->data, len, 0, src->pos + len == size);
+        if (end)
+            break;
+        source_stream_unmap(p->map, p->map_len);
+        want *= 2;
     }
-    p->data = b->data;
-    p->len = b->len;
-    src->pos += b->len;
+    p->len = end;
+    src->pos += end;
     return 1;
 }
 
@@ -205,18 +202,16 @@ static int read_stream(struct readfile *rf, const char *path,
     if (source_stream_open(path, big_size, &s) != 0)
         return -1;
     /* Judge the shape by the first piece, as frame_fields would. */
-    struct source_buf *head = &rf->buf;
-    source_buf_free(head);
-    long got = source_stream_read(&s, head, piece_size);
-    if (got <= 0 || !frame_is_ndjson(head->data, head->len, c)) {
+    void *base;
+    size_t map_len, len = s.size < piece_size ? s.size : piece_size;
+    const char *head = source_stream_map(&s, 0, len, &base, &map_len);
+    int ndjson = head && frame_is_ndjson(head, len, c);
+    source_stream_unmap(base, map_len);
+    if (!ndjson) {
         source_stream_close(&s);
         return -1;
     }
-    rf->carry.len = 0;
-    rf->carry.data = xgrow(rf->carry.data, &rf->carry.cap, head->len + 1, 1);
-    memcpy(rf->carry.data, head->data, head->len);
-    rf->carry.len = head->len;
-    struct pieces_src src = {&s, NULL, 0, 0, 0, &rf->carry};
+    struct pieces_src src = {&s, NULL, 0, 0, 0};
     d->files++;
     read_pieces(rf, &src, path, c, threads, batch, d);
     d->bytes_read += src.pos;
@@ -239,7 +234,7 @@ void readfile_read(struct readfile *rf, const char *path,
     }
     const struct source_buf *b = &rf->buf;
     if (threads > 1 && b->len >= big_size && frame_is_ndjson(b->data, b->len, c)) {
-        struct pieces_src src = {NULL, b->data, b->len, 0, 0, NULL};
+        struct pieces_src src = {NULL, b->data, b->len, 0, 0};
         read_pieces(rf, &src, name, c, threads, batch, d);
         return;
     }
@@ -255,13 +250,12 @@ void readfile_init(struct readfile *rf)
 void readfile_free(struct readfile *rf)
 {
     for (size_t i = 0; i < rf->npieces; i++) {
-        source_buf_free(&rf->pieces[i].own);
+        source_stream_unmap(rf->pieces[i].map, rf->pieces[i].map_len);
         evbatch_free(&rf->pieces[i].batch);
         diag_free(&rf->pieces[i].diag);
     }
     xfree(rf->pieces);
     source_loader_free(&rf->loader);
     source_buf_free(&rf->buf);
-    source_buf_free(&rf->carry);
     memset(rf, 0, sizeof(*rf));
 }

@@ -32,7 +32,7 @@ struct readfile_piece;
 struct readfile {
     /* private */
     struct source_loader loader;
-    struct source_buf buf, carry;
+    struct source_buf buf;
     struct readfile_piece *pieces; /* two waves of `threads` pieces */
     size_t npieces;
 };

@@ -419,19 +419,25 @@ int source_stream_open(const char *path, size_t min_size,
     return 0;
 }
 
-long source_stream_read(struct source_stream *s, struct source_buf *b,
-                        size_t want)
+const char *source_stream_map(const struct source_stream *s, size_t off,
+                              size_t len, void **base, size_t *maplen)
 {
-    b->data = xgrow(b->data, &b->cap, b->len + want + 1, 1);
-    for (;;) {
-        ssize_t got = read(s->fd, b->data + b->len, want);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got > 0)
-            b->len += (size_t)got;
-        b->data[b->len] = '\0';
-        return (long)got;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t start = off / page * page;
+    *maplen = off + len - start;
+    *base = mmap(NULL, *maplen, PROT_READ, MAP_PRIVATE | MAP_POPULATE, s->fd,
+                 (off_t)start);
+    if (*base == MAP_FAILED) {
+        *base = NULL;
+        return NULL;
     }
+    return (const char *)*base + (off - start);
+}
+
+void source_stream_unmap(void *base, size_t maplen)
+{
+    if (base)
+        munmap(base, maplen);
 }
 
 void source_stream_close(struct source_stream *s)

@@ -62,10 +62,12 @@ int source_load(struct source_loader *l, const char *path,
                 struct source_buf *b, struct diag *d);
 void source_loader_free(struct source_loader *l);
 
-/* A large plain file read piece by piece rather than whole. */
+/* A large plain file read piece by piece rather than whole: pieces are
+ * mapped (read-only, no copy) one at a time.  The file must not shrink
+ * while it is read. */
 struct source_stream {
     int fd;
-    size_t size; /* at opening */
+    size_t size; /* at opening; what is read */
 };
 
 /* Open path for reading in pieces when it is a regular file of at least
@@ -73,11 +75,14 @@ struct source_stream {
  * it with source_load). */
 int source_stream_open(const char *path, size_t min_size,
                        struct source_stream *s);
-/* Append up to want bytes of the file to b (growing it).  Returns how many
- * were read, 0 at the end, or -1 on a read error (errno set). */
-long source_stream_read(struct source_stream *s, struct source_buf *b,
-                        size_t want);
+/* Map bytes [off, off + len) of the file (off + len <= s->size).  Returns
+ * a pointer to byte off, or NULL (errno set); *base and *maplen are what to
+ * hand source_stream_unmap. */
+const char *source_stream_map(const struct source_stream *s, size_t off,
+                              size_t len, void **base, size_t *maplen);
+void source_stream_unmap(void *base, size_t maplen);
 void source_stream_close(struct source_stream *s);
+
 void source_buf_free(struct source_buf *b);
 
 #endif
