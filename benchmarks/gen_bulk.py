@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Large, realistic CloudTrail logs for the throughput benchmark (perf.py).
 
-    gen_bulk.py --out DIR --records N [--accounts A] [--regions R]
-                [--days D] [--write-share W] [--seed S] [--format s3|ndjson|both]
+    gen_bulk.py --out DIR --records N [--accounts A] [--regions R] [--days D]
+                [--write-share W] [--names N] [--seed S] [--format s3|ndjson|both]
 
 Records are those of gen_org.py / ctgen.py (~1-1.5 KB: nested
 userIdentity with sessionContext, requestParameters, responseElements,
@@ -12,7 +12,8 @@ millions of records take minutes, not hours.  Accounts are drawn with
 Zipf-like weights (a few busy accounts, a long tail), which is what spreads
 the keys: with A accounts x R regions x the write APIs of the catalogue,
 distinct call-rate keys reach the hundreds of thousands or millions
-(raise --write-share to fill them).
+with --names (write calls named from a list of N synthesized write APIs,
+CreateBucket, DeleteVolume …) and a larger --write-share.
 
 --format s3 writes an organization trail as delivered:
     DIR/s3/AWSLogs/o-<org>/<acct>/CloudTrail/<region>/YYYY/MM/DD/
@@ -71,8 +72,31 @@ def templates(seed, count):
         text = text.replace('"eventTime":"%s"' % rec["eventTime"], '"eventTime":"@TIME@"', 1)
         text = text.replace('"eventID":"%s"' % rec["eventID"], '"eventID":"@ID@"', 1)
         text = text.replace(TEMPLATE_ACCOUNT, "@ACCT@").replace(TEMPLATE_REGION, "@REGION@")
+        text = text.replace('"eventName":"%s"' % rec["eventName"], '"eventName":"@NAME@"', 1)
         out.append((text, not ro, rec["eventSource"], rec["eventName"], rec.get("errorCode")))
     return out
+
+
+VERBS = ["Create", "Delete", "Update", "Put", "Attach", "Detach", "Modify", "Tag", "Untag", "Start", "Stop",
+         "Enable", "Disable", "Register", "Deregister", "Associate", "Disassociate", "Reset", "Restore",
+         "Import", "Export", "Copy", "Authorize", "Revoke", "Replace"]
+NOUNS = ["Bucket", "Instance", "Volume", "Snapshot", "Role", "Policy", "User", "Function", "Table", "Queue",
+         "Topic", "Stream", "Cluster", "Service", "Task", "Alarm", "Rule", "Secret", "Key", "Parameter",
+         "Image", "Subnet", "Vpc", "Route", "Gateway", "Endpoint", "Certificate", "Domain", "Record",
+         "Pipeline", "Job", "Crawler", "Database", "Index", "Schema", "Trail", "Group", "Profile",
+         "Template", "Stack"]
+
+
+def write_names(n):
+    """n distinct write API names (Verb + Noun + a variant number when more are needed)."""
+    names = []
+    k = 0
+    while len(names) < n:
+        v, rest = VERBS[k % len(VERBS)], k // len(VERBS)
+        noun, variant = NOUNS[rest % len(NOUNS)], rest // len(NOUNS)
+        names.append("%s%s%s" % (v, noun, "V%d" % variant if variant else ""))
+        k += 1
+    return names
 
 
 def account_ids(seed, n):
@@ -132,6 +156,8 @@ def main(argv):
     ap.add_argument("--regions", type=int, default=4, help="how many regions (of %d)" % len(REGIONS))
     ap.add_argument("--days", type=int, default=7)
     ap.add_argument("--write-share", type=float, default=0.1, help="share of write calls (0..1)")
+    ap.add_argument("--names", type=int, default=0,
+                    help="give write calls one of this many API names (0: the catalogue's own)")
     ap.add_argument("--templates", type=int, default=400)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--format", choices=("s3", "ndjson", "both"), default="both")
@@ -142,6 +168,7 @@ def main(argv):
     t0 = time.time()
     rng = random.Random("%d:bulk" % a.seed)
     tpl = templates(a.seed, a.templates)
+    names = write_names(a.names) if a.names > 0 else None
     tw = [t for t in tpl if t[1]]
     tr = [t for t in tpl if not t[1]]
     accts = account_ids(a.seed, a.accounts)
@@ -169,13 +196,16 @@ def main(argv):
             region = regions[rng.randrange(len(regions))]
             t = (tw if rng.random() < a.write_share else tr)
             text, is_write, src, name, err = t[rng.randrange(len(t))]
+            if is_write and names:
+                name = names[rng.randrange(len(names))]
             sec = w_start + rng.randrange(WINDOW)
             seq += 1
             line = (text.replace("@TIME@", fmt_time(sec), 1)
                     .replace("@ID@", "%08x-%04x-4%03x-a%03x-%012x" % (
                         seq & 0xffffffff, rng.getrandbits(16), rng.getrandbits(12), rng.getrandbits(12),
                         rng.getrandbits(48)), 1)
-                    .replace("@ACCT@", acct).replace("@REGION@", region))
+                    .replace("@ACCT@", acct).replace("@REGION@", region)
+                    .replace("@NAME@", name, 1))
             if is_write:
                 call_keys.add((acct, region, src, name))
             if err:

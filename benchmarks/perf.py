@@ -19,9 +19,11 @@ once to warm the page cache, then times, whole process, median of --runs:
 and prints a markdown table: seconds, events/s, MB/s of JSON, peak RSS,
 ctinsights' speed over DuckDB's, and the share of the inflate bound reached
 (JSON bytes / (igzip -dc time / cores)).  Variants: realistic (40
-accounts, 10% writes), keys100k (3,000 accounts, 50% writes: over 100,000
-call-rate keys), keys1m (40,000 accounts, 70% writes: over 1,000,000 at 5M
-records).  Everything it prints is measured in this run.  Needs: python3,
+accounts, 10% writes, the catalogue's API names), keys100k (100 accounts,
+40% writes named from 1,000 write APIs, 2 days: about 200,000 call-rate
+keys at 1M records), keys1m (200 accounts, 70% writes named from 5,000
+write APIs, 2 days: about 1.7 million call-rate keys at 5M records); the
+distinct keys generated are printed with each table.  Everything it prints is measured in this run.  Needs: python3,
 node/npm, isal, libdeflate-tools (installed with apt-get when root).
 """
 
@@ -38,8 +40,8 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 VARIANTS = {
     "realistic": ["--accounts", "40", "--write-share", "0.1"],
-    "keys100k": ["--accounts", "3000", "--write-share", "0.5"],
-    "keys1m": ["--accounts", "40000", "--write-share", "0.7"],
+    "keys100k": ["--accounts", "100", "--write-share", "0.4", "--names", "1000", "--days", "2"],
+    "keys1m": ["--accounts", "200", "--write-share", "0.7", "--names", "5000", "--days", "2"],
 }
 
 DUCKDB_JS = r"""
@@ -88,9 +90,9 @@ def generate(workdir, n, variant):
     d = os.path.join(workdir, "bulk-%s-%d" % (variant, n))
     if os.path.exists(os.path.join(d, "gen_bulk.json")):
         return d
-    days = max(1, round(n / 400000))
-    subprocess.run([sys.executable, os.path.join(HERE, "gen_bulk.py"), "--out", d, "--records", str(n),
-                    "--days", str(days)] + VARIANTS[variant], check=True)
+    days = [] if "--days" in VARIANTS[variant] else ["--days", str(max(1, round(n / 400000)))]
+    subprocess.run([sys.executable, os.path.join(HERE, "gen_bulk.py"), "--out", d, "--records", str(n)]
+                   + days + VARIANTS[variant], check=True)
     gz = sorted(os.path.join(r, f) for r, _, fs in os.walk(os.path.join(d, "s3")) for f in fs)
     with open(os.path.join(d, "all.gz"), "wb") as out:  # the tree's bytes as one stream
         for p in gz:
