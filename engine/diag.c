@@ -1,6 +1,7 @@
 #include "diag.h"
 
 #include "scan.h"
+#include "xalloc.h"
 
 #include <string.h>
 
@@ -44,24 +45,96 @@ const char *ignore_reason_name(enum ignore_reason r)
     return r < IGNORE__COUNT ? ignore_names[r] : "unknown";
 }
 
-void diag_skip(struct diag *d, enum skip_reason r, const char *file,
-               const char *buf, size_t offset, const char *detail)
+/* Count one skip of m's reason in d; print m (or keep it, deferred) if
+ * under the limit.  m's strings are borrowed. */
+static void emit(struct diag *d, const struct diag_msg *m)
 {
+    enum skip_reason r = m->reason;
     uint64_t n = ++d->skipped[r];
     if (n > d->max_messages || n <= d->quiet[r])
         return;
-    if (buf) {
-        size_t line, col;
-        scan_line_col(buf, offset, &line, &col);
-        fprintf(d->out, "ctinsights: %s:%zu:%zu (byte %zu): %s: %s\n", file,
-                line, col, offset, skip_names[r], detail);
-    } else {
-        fprintf(d->out, "ctinsights: %s (byte %zu): %s: %s\n", file, offset,
-                skip_names[r], detail);
+    if (d->deferred) {
+        d->logged[r]++;
+        d->log = xgrow(d->log, &d->log_cap, d->nlog + 1, sizeof(*d->log));
+        struct diag_msg *k = &d->log[d->nlog++];
+        *k = *m;
+        k->file = xstrdup(m->file);
+        k->detail = xstrdup(m->detail);
+        return;
     }
+    if (m->line)
+        fprintf(d->out, "ctinsights: %s:%zu:%zu (byte %zu): %s: %s\n", m->file,
+                m->line, m->col, m->byte, skip_names[r], m->detail);
+    else
+        fprintf(d->out, "ctinsights: %s (byte %zu): %s: %s\n", m->file, m->byte,
+                skip_names[r], m->detail);
     if (n == d->max_messages)
         fprintf(d->out, "ctinsights: further %s messages are only counted\n",
                 skip_names[r]);
+}
+
+void diag_skip(struct diag *d, enum skip_reason r, const char *file,
+               const char *buf, size_t offset, const char *detail)
+{
+    struct diag_msg m = {r, (char *)file, (char *)detail, offset, 0, 0};
+    if (buf && d->skipped[r] < d->max_messages)
+        scan_line_col(buf, offset, &m.line, &m.col);
+    emit(d, &m);
+}
+
+/* Free the messages d keeps, not the array holding them. */
+static void drop_messages(struct diag *d)
+{
+    for (size_t i = 0; i < d->nlog; i++) {
+        xfree(d->log[i].file);
+        xfree(d->log[i].detail);
+    }
+    d->nlog = 0;
+}
+
+void diag_defer(struct diag *d, unsigned max_messages)
+{
+    drop_messages(d);
+    struct diag_msg *log = d->log;
+    size_t cap = d->log_cap;
+    diag_init(d);
+    d->log = log;
+    d->log_cap = cap;
+    d->deferred = 1;
+    d->max_messages = max_messages;
+    d->out = NULL;
+}
+
+void diag_merge(struct diag *into, const struct diag *from, size_t byte_base,
+                size_t line_base)
+{
+    into->files += from->files;
+    into->files_passed += from->files_passed;
+    into->bytes_read += from->bytes_read;
+    into->bytes_json += from->bytes_json;
+    into->records += from->records;
+    into->counted_calls += from->counted_calls;
+    into->counted_errors += from->counted_errors;
+    for (int i = 0; i < IGNORE__COUNT; i++)
+        into->ignored[i] += from->ignored[i];
+    for (size_t i = 0; i < from->nlog; i++) {
+        struct diag_msg m = from->log[i];
+        m.byte += byte_base;
+        if (m.line)
+            m.line += line_base;
+        emit(into, &m);
+    }
+    /* The rest came after the logged ones and would not have printed. */
+    for (int i = 0; i < SKIP__COUNT; i++)
+        into->skipped[i] += from->skipped[i] - from->logged[i];
+}
+
+void diag_free(struct diag *d)
+{
+    drop_messages(d);
+    xfree(d->log);
+    d->log = NULL;
+    d->nlog = d->log_cap = 0;
 }
 
 uint64_t diag_skipped(const struct diag *d)

@@ -6,7 +6,11 @@
  * each kind to stderr as "ctinsights: FILE:LINE:COL (byte N): REASON: detail",
  * then only counts.  Records that are valid but do not feed Insights (read
  * calls, data events, Insight records) are counted as "ignored", not as
- * errors: --strict fails a run only on skips.  Not thread-safe.
+ * errors: --strict fails a run only on skips.  A diag in deferred mode
+ * (diag_defer) keeps its messages in memory instead, so that files read on
+ * other threads can be reported as if read one after the other: merging
+ * deferred diags into the run's in input order (diag_merge) prints exactly
+ * what a single-threaded run prints.  Not thread-safe: one diag per thread.
  */
 #ifndef CTI_DIAG_H
 #define CTI_DIAG_H
@@ -55,10 +59,36 @@ struct diag {
                                     (already printed by an earlier pass) */
     unsigned max_messages; /* messages printed per reason (default 10) */
     FILE *out;             /* where messages go (default stderr) */
+    /* private: deferred mode */
+    int deferred;
+    struct diag_msg *log;     /* the first max_messages of each reason */
+    size_t nlog, log_cap;
+    uint64_t logged[SKIP__COUNT];
+};
+
+/* A message kept by a deferred diag. */
+struct diag_msg {
+    enum skip_reason reason;
+    char *file, *detail; /* owned copies */
+    size_t byte;
+    size_t line, col; /* 0 when the message has no line (no buffer) */
 };
 
 /* Zero the counters; messages go to stderr. */
 void diag_init(struct diag *d);
+/* Zero the counters and keep messages in memory (at most max_messages of
+ * each reason) until diag_merge; d's memory is reused.  Free with
+ * diag_free. */
+void diag_defer(struct diag *d, unsigned max_messages);
+/* Add the counters of from (deferred) to into and report its messages as
+ * into's diag_skip would have, had the skips been counted there (into may
+ * be deferred too).  from's byte offsets are moved by byte_base and its
+ * line numbers by line_base: from counted a piece of a file that starts at
+ * that byte, at the start of line line_base + 1 (0, 0 for a whole file). */
+void diag_merge(struct diag *into, const struct diag *from, size_t byte_base,
+                size_t line_base);
+/* Free a deferred diag's messages.  NULL-safe for a diag never deferred. */
+void diag_free(struct diag *d);
 /* Short snake_case name of a reason, e.g. "invalid_json". */
 const char *skip_reason_name(enum skip_reason r);
 const char *ignore_reason_name(enum ignore_reason r);

@@ -46,6 +46,10 @@ struct evbatch_str {
     uint64_t hash;     /* strpool_hash(text + off, len, 0) */
 };
 
+struct evbatch_slot {
+    uint32_t id, tag; /* tag: bits of a quick hash, to skip most compares */
+};
+
 struct evbatch {
     struct evbatch_event *ev;
     size_t n;
@@ -55,8 +59,9 @@ struct evbatch {
     /* private */
     char *text;
     size_t text_len, text_cap, ev_cap, strs_cap;
-    uint32_t *slots; /* open addressing over strs, index + 0 = empty */
+    struct evbatch_slot *slots; /* open addressing over strs, id 0 = empty */
     size_t nslots;
+    uint32_t last[EVF__COUNT]; /* the id each field had in the last event */
 };
 
 void evbatch_init(struct evbatch *b);
@@ -68,6 +73,13 @@ void evbatch_clear(struct evbatch *b);
  * Insight records).  r's strings are copied. */
 void evbatch_add(struct evbatch *b, const struct ct_record *r,
                  enum record_class cls);
+/* The same for a record classified by record_classify; e's strings need not
+ * be NUL-terminated and are copied. */
+void evbatch_add_event(struct evbatch *b, const struct record_event *e,
+                       enum record_class cls);
+/* Add every event of src to b, after b's own (src is unchanged); a file
+ * read in pieces is so made one batch. */
+void evbatch_append(struct evbatch *b, const struct evbatch *src);
 /* The string of id (borrowed, valid until b changes); NULL for 0. */
 const char *evbatch_str(const struct evbatch *b, uint32_t id);
 

@@ -1,5 +1,6 @@
 #include "frame.h"
 
+#include "fastrec.h"
 #include "record.h"
 #include "scan.h"
 
@@ -16,9 +17,40 @@ struct frame {
     size_t len;
     const struct config *cfg;
     struct diag *d;
-    frame_record_fn cb;
+    frame_record_fn cb;        /* frame_buffer: the DOM ... */
+    frame_fields_fn fields_cb; /* ... or frame_fields: the fields */
+    struct fastrec *fast;      /* NULL: jansson only */
     void *ctx;
 };
+
+static void deliver(struct frame *f, const json_t *v, size_t offset)
+{
+    f->d->records++;
+    if (f->cb) {
+        f->cb(f->ctx, v, offset);
+    } else {
+        struct record_fields rf;
+        record_fields_from_json(v, &rf);
+        f->fields_cb(f->ctx, &rf, offset);
+    }
+}
+
+/* Try the fast extractor on the value at buf[at], which may nest depth
+ * deep and must end by buf[len]: 0 when it is a record (*end after it;
+ * deliver it with fast_deliver), -1 to take the jansson path. */
+static int fast_parse(struct frame *f, size_t at, size_t len, int depth,
+                      size_t *end)
+{
+    return f->fast ? fastrec_parse(f->fast, f->buf, len, at, depth,
+                                   f->cfg->max_record_bytes, end)
+                   : -1;
+}
+
+static void fast_deliver(struct frame *f, size_t at)
+{
+    f->d->records++;
+    f->fields_cb(f->ctx, &f->fast->fields, at);
+}
 
 static void report(struct frame *f, enum skip_reason r, size_t at,
                    const char *detail)
@@ -56,8 +88,7 @@ static void candidate(struct frame *f, const json_t *v, size_t offset, int sized
         report(f, SKIP_OVERSIZED, offset, "record larger than input.max_record_bytes");
         return;
     }
-    f->d->records++;
-    f->cb(f->ctx, v, offset);
+    deliver(f, v, offset);
 }
 
 /* Parse a record that arrives as a JSON string (LookupEvents
@@ -139,6 +170,11 @@ static void dispatch_span(struct frame *f, size_t s, size_t e, size_t limit)
         report(f, SKIP_OVERSIZED, s, "value larger than input.max_record_bytes");
         return;
     }
+    size_t fend; /* a span found by scan_value: the fast path ends at e */
+    if (fast_parse(f, s, e, INT32_MAX, &fend) == 0) {
+        fast_deliver(f, s);
+        return;
+    }
     json_error_t err;
     json_t *v = json_loadb(f->buf + s, e - s, JSON_DECODE_ANY, &err);
     if (!v) {
@@ -163,6 +199,12 @@ static int walk_array(struct frame *f, size_t at, size_t *end)
     int rc;
     scan_iter_begin(&it, f->buf, f->len, at, f->cfg->max_depth);
     while ((rc = scan_iter_next(&it, &key, &keylen, &vstart)) == SCAN_OK) {
+        size_t fend;
+        if (fast_parse(f, vstart, f->len, it.depth, &fend) == 0) {
+            fast_deliver(f, vstart);
+            it.pos = fend;
+            continue;
+        }
         rc = scan_iter_skip(&it, vstart);
         if (rc == SCAN_TOO_DEEP) {
             /* Too deep, yet whole: skip it alone and go on. */
@@ -241,14 +283,20 @@ static void frame_document(struct frame *f, size_t at)
     }
 }
 
-static void frame_lines(struct frame *f, size_t at)
+/* Returns the number of newlines from at on. */
+static size_t frame_lines(struct frame *f, size_t at)
 {
+    size_t lines = 0;
     while (at < f->len) {
         const char *nl = memchr(f->buf + at, '\n', f->len - at);
         size_t le = nl ? (size_t)(nl - f->buf) : f->len;
+        lines += nl != NULL;
         size_t p = scan_ws(f->buf, le, at);
-        if (p < le) {
-            size_t end;
+        size_t end;
+        if (p < le && fast_parse(f, p, le, f->cfg->max_depth, &end) == 0 &&
+            scan_ws(f->buf, le, end) == le) {
+            fast_deliver(f, p);
+        } else if (p < le) {
             int rc = scan_value(f->buf, le, p, f->cfg->max_depth, &end);
             if (rc)
                 report_scan(f, rc, end);
@@ -259,6 +307,7 @@ static void frame_lines(struct frame *f, size_t at)
         }
         at = le + 1;
     }
+    return lines;
 }
 
 /* Whether the line starting at buf[at] holds exactly one whole value.
@@ -297,16 +346,61 @@ static int is_ndjson(const struct frame *f, size_t at)
     return opens_container(f, second) && whole_line(f, second, &next);
 }
 
+static void frame_run(struct frame *f)
+{
+    size_t at = scan_ws(f->buf, f->len, 0);
+    if (at >= f->len)
+        return;
+    if (is_ndjson(f, at))
+        frame_lines(f, at);
+    else
+        frame_document(f, at);
+}
+
 void frame_buffer(const char *file, const char *buf, size_t len,
                   const struct config *c, struct diag *d, frame_record_fn cb,
                   void *ctx)
 {
-    struct frame f = {file, buf, len, c, d, cb, ctx};
-    size_t at = scan_ws(buf, len, 0);
-    if (at >= len)
-        return;
-    if (is_ndjson(&f, at))
-        frame_lines(&f, at);
+    struct frame f = {file, buf, len, c, d, cb, NULL, NULL, ctx};
+    frame_run(&f);
+}
+
+/* frame_fields or, lines set, frame_fields_lines. */
+static size_t frame_with_fields(const char *file, const char *buf, size_t len,
+                                const struct config *c, struct diag *d,
+                                unsigned flags, frame_fields_fn cb, void *ctx,
+                                int lines)
+{
+    struct fastrec fr;
+    fastrec_init(&fr);
+    struct frame f = {file, buf, len, c, d, NULL, cb,
+                      flags & FRAME_FAST ? &fr : NULL, ctx};
+    size_t n = 0;
+    if (lines)
+        n = frame_lines(&f, 0);
     else
-        frame_document(&f, at);
+        frame_run(&f);
+    fastrec_free(&fr);
+    return n;
+}
+
+void frame_fields(const char *file, const char *buf, size_t len,
+                  const struct config *c, struct diag *d, unsigned flags,
+                  frame_fields_fn cb, void *ctx)
+{
+    frame_with_fields(file, buf, len, c, d, flags, cb, ctx, 0);
+}
+
+size_t frame_fields_lines(const char *file, const char *buf, size_t len,
+                          const struct config *c, struct diag *d,
+                          unsigned flags, frame_fields_fn cb, void *ctx)
+{
+    return frame_with_fields(file, buf, len, c, d, flags, cb, ctx, 1);
+}
+
+int frame_is_ndjson(const char *buf, size_t len, const struct config *c)
+{
+    struct frame f = {"", buf, len, c, NULL, NULL, NULL, NULL, NULL};
+    size_t at = scan_ws(buf, len, 0);
+    return at < len && is_ndjson(&f, at);
 }

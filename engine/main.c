@@ -19,6 +19,7 @@
 #include "model_rate.h"
 #include "out.h"
 #include "state.h"
+#include "reader.h"
 #include "timefmt.h"
 #include "xalloc.h"
 
@@ -36,7 +37,7 @@ static void usage(FILE *f)
 {
     fprintf(f,
             "usage: ctinsights score [options] PATH...\n"
-            "       ctinsights keys [--config FILE] PATH...\n"
+            "       ctinsights keys [--config FILE] [--threads N] PATH...\n"
             "       ctinsights check-config FILE\n"
             "       ctinsights tail [--state FILE] [--output FILE] SOURCE...\n"
             "       ctinsights insights list --state FILE [filters]\n"
@@ -62,6 +63,7 @@ static void usage(FILE *f)
             "                   alert outbox (retries across runs, no alert sent twice)\n"
             "  --quiet          no summary on stderr\n"
             "  --no-progress    no progress line even on a terminal\n"
+            "  --threads N      threads reading files (default: one per core)\n"
             "  --version, --help\n");
 }
 
@@ -72,6 +74,20 @@ struct opts {
     const char *state;
     int strict, quiet, progress, alert;
 };
+
+/* --threads N: 1..1024 reading threads (reader_default_threads). */
+static int parse_threads(const char *arg)
+{
+    char *end;
+    long n = strtol(arg, &end, 10);
+    if (*arg == '\0' || *end != '\0' || n < 1 || n > 1024) {
+        fprintf(stderr, "ctinsights: --threads takes a number from 1 to 1024, not '%s'\n",
+                arg);
+        return -1;
+    }
+    reader_default_threads((int)n);
+    return 0;
+}
 
 static int parse_opts(int argc, char **argv, struct opts *o)
 {
@@ -84,6 +100,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         {"no-progress", no_argument, NULL, 'P'},
         {"alert", no_argument, NULL, 'A'},
         {"state", required_argument, NULL, 'S'},
+        {"threads", required_argument, NULL, 'T'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -102,6 +119,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         case 'P': o->progress = 0; break;
         case 'A': o->alert = 1; break;
         case 'S': o->state = optarg; break;
+        case 'T':
+            if (parse_threads(optarg) != 0)
+                return -1;
+            break;
         case 'h': usage(stdout); exit(EXIT_OK);
         default:
             fprintf(stderr, "ctinsights: see 'ctinsights --help'\n");

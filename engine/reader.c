@@ -1,40 +1,32 @@
 #include "reader.h"
 
-#include "frame.h"
-#include "record.h"
+#include "readfile.h"
+#include "xalloc.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-struct reading {
-    const struct config *cfg;
-    struct diag *d;
-    const char *file;
-    const char *buf;
-    struct evbatch *batch;
-};
+static int default_threads; /* 0 = one per core */
 
-static void on_record(void *ctx, const json_t *rec, size_t offset)
+void reader_default_threads(int n)
 {
-    struct reading *rd = ctx;
-    struct ct_record r;
-    enum record_class cls = record_read(rec, rd->cfg, &r);
-    if (cls == RECORD_SKIP) {
-        diag_skip(rd->d, r.skip, rd->file, rd->buf, offset, r.detail);
-        return;
-    }
-    if (cls == RECORD_IGNORE)
-        rd->d->ignored[r.ignore]++;
-    evbatch_add(rd->batch, &r, cls);
+    default_threads = n > 0 ? n : 0;
 }
 
-void reader_frame(const char *name, const char *buf, size_t len,
-                  const struct config *c, struct diag *d, struct evbatch *b)
+int reader_threads(void)
 {
-    struct reading rd = {c, d, name, buf, b};
-    frame_buffer(name, buf, len, c, d, on_record, &rd);
+    if (default_threads > 0)
+        return default_threads;
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) > 0)
+        return CPU_COUNT(&set);
+    return 1;
 }
+
+/* ---- progress */
 
 static double now(void)
 {
@@ -43,40 +35,178 @@ static double now(void)
     return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static void show_progress(const struct diag *d, size_t done, size_t total,
-                          double t0)
+struct progress {
+    int on;
+    double t0, last;
+};
+
+static void progress_step(struct progress *p, const struct diag *d,
+                          size_t done, size_t total)
 {
-    double dt = now() - t0;
+    if (!p->on || now() - p->last <= 0.25)
+        return;
+    p->last = now();
+    double dt = p->last - p->t0;
     fprintf(stderr, "\rctinsights: %zu/%zu files, %llu records, %.0f MB/s   ",
             done, total, (unsigned long long)d->records,
             dt > 0 ? d->bytes_json / 1e6 / dt : 0.0);
+}
+
+static void progress_end(const struct progress *p)
+{
+    if (p->on && p->last > p->t0)
+        fputs("\r\033[K", stderr);
+}
+
+/* ---- one thread */
+
+/* Files one after the other on this thread (a large NDJSON file is still
+ * scanned on up to threads threads). */
+static void run_serial(const struct pathlist *files, const struct config *c,
+                       struct diag *d, struct progress *pr, int threads,
+                       reader_batch_fn cb, void *ctx)
+{
+    struct readfile rf;
+    struct evbatch batch;
+    readfile_init(&rf);
+    evbatch_init(&batch);
+    for (size_t i = 0; i < files->n; i++) {
+        readfile_read(&rf, files->paths[i], c, threads, &batch, d);
+        cb(ctx, readfile_name(files->paths[i]), &batch);
+        progress_step(pr, d, i + 1, files->n);
+    }
+    readfile_free(&rf);
+    evbatch_free(&batch);
+}
+
+/* ---- worker threads.  Files are claimed in groups of consecutive files
+ * (one synchronisation per group, not per file); group g is read into
+ * slot g % window, at most window groups ahead of the consumer. */
+
+#define GROUP_MAX 16
+
+struct slot {
+    struct evbatch batch[GROUP_MAX];
+    struct diag diag[GROUP_MAX]; /* deferred */
+    size_t first, count;         /* the files of the group */
+    int done;
+};
+
+struct pool {
+    pthread_mutex_t mu;
+    pthread_cond_t ready; /* a slot was filled (the consumer waits) */
+    pthread_cond_t space; /* a slot was handed over (workers wait) */
+    const struct pathlist *files;
+    const struct config *cfg;
+    unsigned max_messages;
+    int threads;
+    struct slot *slots;
+    size_t window, group;
+    size_t next;     /* next file to claim */
+    size_t claimed;  /* groups claimed */
+    size_t consumed; /* groups handed to the consumer */
+};
+
+static void *worker(void *arg)
+{
+    struct pool *p = arg;
+    struct readfile rf;
+    readfile_init(&rf);
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->next < p->files->n && p->claimed - p->consumed >= p->window)
+            pthread_cond_wait(&p->space, &p->mu);
+        if (p->next >= p->files->n) {
+            pthread_mutex_unlock(&p->mu);
+            break;
+        }
+        struct slot *s = &p->slots[p->claimed++ % p->window];
+        s->first = p->next;
+        s->count = p->files->n - p->next < p->group ? p->files->n - p->next : p->group;
+        p->next += s->count;
+        pthread_mutex_unlock(&p->mu);
+        for (size_t k = 0; k < s->count; k++) {
+            diag_defer(&s->diag[k], p->max_messages);
+            readfile_read(&rf, p->files->paths[s->first + k], p->cfg,
+                          p->threads, &s->batch[k], &s->diag[k]);
+        }
+        pthread_mutex_lock(&p->mu);
+        s->done = 1;
+        pthread_cond_signal(&p->ready);
+        pthread_mutex_unlock(&p->mu);
+    }
+    readfile_free(&rf);
+    return NULL;
+}
+
+static void run_pool(const struct pathlist *files, const struct config *c,
+                     struct diag *d, struct progress *pr, int threads,
+                     reader_batch_fn cb, void *ctx)
+{
+    struct pool p = {.files = files, .cfg = c, .max_messages = d->max_messages,
+                     .threads = threads};
+    pthread_mutex_init(&p.mu, NULL);
+    pthread_cond_init(&p.ready, NULL);
+    pthread_cond_init(&p.space, NULL);
+    p.window = 4 * (size_t)threads;
+    /* Groups small enough to keep every thread busy to the end. */
+    p.group = files->n / (p.window * 4);
+    p.group = p.group < 1 ? 1 : p.group > GROUP_MAX ? GROUP_MAX : p.group;
+    p.slots = xcalloc(p.window, sizeof(*p.slots));
+    for (size_t i = 0; i < p.window; i++)
+        for (size_t k = 0; k < GROUP_MAX; k++)
+            evbatch_init(&p.slots[i].batch[k]);
+    pthread_t *tid = xcalloc((size_t)threads, sizeof(*tid));
+    int started = 0;
+    while (started < threads &&
+           pthread_create(&tid[started], NULL, worker, &p) == 0)
+        started++;
+    if (started == 0) /* no threads to be had: read here */
+        run_serial(files, c, d, pr, 1, cb, ctx);
+    for (size_t done = 0; started && done < files->n;) {
+        struct slot *s = &p.slots[p.consumed % p.window];
+        pthread_mutex_lock(&p.mu);
+        while (!s->done)
+            pthread_cond_wait(&p.ready, &p.mu);
+        pthread_mutex_unlock(&p.mu);
+        for (size_t k = 0; k < s->count; k++) {
+            diag_merge(d, &s->diag[k], 0, 0);
+            cb(ctx, readfile_name(files->paths[s->first + k]), &s->batch[k]);
+        }
+        done += s->count;
+        progress_step(pr, d, done, files->n);
+        pthread_mutex_lock(&p.mu);
+        s->done = 0;
+        p.consumed++;
+        pthread_cond_signal(&p.space);
+        pthread_mutex_unlock(&p.mu);
+    }
+    for (int i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+    for (size_t i = 0; i < p.window; i++) {
+        for (size_t k = 0; k < GROUP_MAX; k++) {
+            evbatch_free(&p.slots[i].batch[k]);
+            diag_free(&p.slots[i].diag[k]);
+        }
+    }
+    xfree(p.slots);
+    xfree(tid);
+    pthread_cond_destroy(&p.space);
+    pthread_cond_destroy(&p.ready);
+    pthread_mutex_destroy(&p.mu);
 }
 
 void reader_run(const struct pathlist *files, const struct config *c,
                 const struct reader_opts *o, struct diag *d,
                 reader_batch_fn cb, void *ctx)
 {
-    struct source_buf buf = {0};
-    struct evbatch batch;
-    evbatch_init(&batch);
-    double t0 = now(), last = t0;
-    for (size_t i = 0; i < files->n; i++) {
-        const char *path = files->paths[i];
-        const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
-        evbatch_clear(&batch);
-        if (source_load(path, &buf, d) < 0) {
-            diag_skip(d, SKIP_READ_ERROR, name, NULL, 0, "cannot open file");
-        } else {
-            reader_frame(name, buf.data, buf.len, c, d, &batch);
-        }
-        cb(ctx, name, &batch);
-        if (o->progress && now() - last > 0.25) {
-            last = now();
-            show_progress(d, i + 1, files->n, t0);
-        }
-    }
-    if (o->progress && last > t0)
-        fputs("\r\033[K", stderr);
-    source_buf_free(&buf);
-    evbatch_free(&batch);
+    struct progress pr = {o->progress, now(), 0};
+    pr.last = pr.t0;
+    int threads = reader_threads();
+    if (threads <= 1 || files->n <= 1)
+        run_serial(files, c, d, &pr, threads, cb, ctx);
+    else
+        run_pool(files, c, d, &pr, (size_t)threads > files->n ? (int)files->n : threads,
+                 cb, ctx);
+    progress_end(&pr);
 }

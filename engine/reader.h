@@ -2,11 +2,14 @@
  * reader — the files a user names, as evbatches handed over in order.
  *
  * reader_run reads each file of a pathlist (source_load: plain or gzip),
- * finds its records (frame), classifies them (record) and hands the
- * consumer one evbatch per file, in the order of the list, on the calling
- * thread.  Problems are counted in d and reported (diag) in input order.
- * The batch and the name are borrowed for the call.  Progress, when
- * asked, goes to stderr.
+ * finds its records (frame, with the fast extractor), classifies them
+ * (record) and hands the consumer one evbatch per file, in the order of
+ * the list, on the calling thread.  Files are read, inflated and scanned on
+ * worker threads, a few files ahead of the consumer; each file's problems
+ * are kept with it and reported (diag) when its batch is handed over, so
+ * counts and messages are those of a one-thread run, in input order,
+ * whatever the thread count.  The batch and the name are borrowed for the
+ * call.  Progress, when asked, goes to stderr.
  */
 #ifndef CTI_READER_H
 #define CTI_READER_H
@@ -25,15 +28,17 @@ struct reader_opts {
 
 /* Read every file of files, calling cb once per file (even when it held
  * no valid record).  Files that cannot be opened are counted and reported
- * as read errors. */
+ * as read errors.  cb runs on the calling thread, never concurrently. */
 void reader_run(const struct pathlist *files, const struct config *c,
                 const struct reader_opts *o, struct diag *d,
                 reader_batch_fn cb, void *ctx);
 
-/* Find, classify and add to b the records of one buffer of JSON (a unit
- * of a live source); name names it in messages.  Problems are counted in
- * d and reported. */
-void reader_frame(const char *name, const char *buf, size_t len,
-                  const struct config *c, struct diag *d, struct evbatch *b);
+/* Set the number of reading threads: n >= 1, or 0 for one per core
+ * available to the process (the initial setting).  Meant to be called once
+ * at start-up (the command line's --threads), before reader_run. */
+void reader_default_threads(int n);
+
+/* The number of reading threads reader_run uses. */
+int reader_threads(void);
 
 #endif

@@ -7,8 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <libdeflate.h>
 #include <zlib.h>
 
 static const char *const passed_folders[] = {
@@ -72,17 +75,26 @@ static int walk(const char *dir, struct pathlist *l, struct diag *d,
         size_t len = strlen(dir) + strlen(name) + 2;
         char *path = xmalloc(len);
         snprintf(path, len, "%s/%s", dir, name);
+        /* The entry's type from the folder itself; stat only when the
+         * file system does not say, or for a symbolic link. */
+        unsigned char type = ents[i]->d_type;
         struct stat st;
-        if (stat(path, &st) != 0) {
+        if (type == DT_UNKNOWN || type == DT_LNK) {
+            type = stat(path, &st) != 0  ? DT_UNKNOWN
+                   : S_ISDIR(st.st_mode) ? DT_DIR
+                   : S_ISREG(st.st_mode) ? DT_REG
+                                         : DT_UNKNOWN;
+        }
+        if (type == DT_UNKNOWN) {
             d->files_passed++;
             xfree(path);
-        } else if (S_ISDIR(st.st_mode)) {
+        } else if (type == DT_DIR) {
             if (is_passed_folder(name))
                 d->files_passed++;
             else
                 rc = walk(path, l, d, err, errlen);
             xfree(path);
-        } else if (S_ISREG(st.st_mode) && is_json_name(name)) {
+        } else if (type == DT_REG && is_json_name(name)) {
             list_add(l, path);
         } else {
             d->files_passed++;
@@ -126,28 +138,105 @@ void pathlist_free(struct pathlist *list)
 
 void source_buf_free(struct source_buf *b)
 {
-    xfree(b->data);
+    if (b->map_len)
+        munmap(b->data, b->map_len);
+    else
+        xfree(b->data);
     memset(b, 0, sizeof(*b));
 }
 
-/* Read all of fd into raw. Returns 0 or -1 (errno). */
-static int read_all(FILE *f, struct source_buf *raw)
+/* Plain files at least this large are mapped rather than read. */
+#define MAP_MIN (1u << 20)
+
+/* Map the plain file fd (size bytes) into b, followed by zero bytes (so
+ * that it is NUL-terminated).  Returns 0, or -1 when it is gzip, too small
+ * or cannot be mapped (then read it). */
+static int map_plain(int fd, size_t size, struct source_buf *b)
+{
+    unsigned char magic[2];
+    if (size < MAP_MIN || pread(fd, magic, 2, 0) != 2 ||
+        (magic[0] == 0x1f && magic[1] == 0x8b))
+        return -1;
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t total = (size + 1 + page - 1) / page * page;
+    void *base = mmap(NULL, total, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (base == MAP_FAILED)
+        return -1;
+    /* Read-only: writable private pages would be copied as they are
+     * populated.  The tail of the last page reads as zeros. */
+    if (mmap(base, size, PROT_READ, MAP_PRIVATE | MAP_FIXED | MAP_POPULATE,
+             fd, 0) == MAP_FAILED) {
+        munmap(base, total);
+        return -1;
+    }
+    source_buf_free(b);
+    b->data = base;
+    b->len = size;
+    b->map_len = total;
+    return 0;
+}
+
+/* Read all of fd into raw; size is the file's size when known (a
+ * regular file: read that much, once), else 0.  Returns 0 or -1 (errno). */
+static int read_all(int fd, size_t size, struct source_buf *raw)
 {
     raw->len = 0;
+    if (size)
+        raw->data = xgrow(raw->data, &raw->cap, size + 1, 1);
     for (;;) {
-        raw->data = xgrow(raw->data, &raw->cap, raw->len + 65536, 1);
-        size_t got = fread(raw->data + raw->len, 1, raw->cap - raw->len, f);
-        raw->len += got;
-        if (got == 0)
-            return ferror(f) ? -1 : 0;
+        if (raw->cap - raw->len < 4096)
+            raw->data = xgrow(raw->data, &raw->cap, raw->len + 65536, 1);
+        ssize_t got = read(fd, raw->data + raw->len, raw->cap - raw->len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return got < 0 ? -1 : 0;
+        raw->len += (size_t)got;
+        if (size && raw->len == size)
+            return 0;
     }
 }
 
-/* Inflate every gzip member of in into out.  Returns 0, or the skip reason
- * with *at set to the compressed offset where it went wrong; out then holds
- * what was inflated before. */
-static int inflate_all(const char *in, size_t inlen, struct source_buf *out,
-                       size_t *at)
+/* Open path for reading, relative to the folder of the last file opened
+ * when it is the same (files of a folder come one after the other), so
+ * that the kernel does not walk the whole path each time. */
+static int open_file(struct source_loader *l, const char *path)
+{
+    const int flags = O_RDONLY | O_CLOEXEC;
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return open(path, flags);
+    size_t dlen = (size_t)(slash - path);
+    if (!l->dir || strlen(l->dir) != (dlen ? dlen : 1) ||
+        memcmp(l->dir, path, dlen) != 0) {
+        if (l->dir)
+            close(l->dir_fd);
+        xfree(l->dir);
+        l->dir = xstrndup(path, dlen ? dlen : 1);
+        l->dir_fd = open(l->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (l->dir_fd < 0) {
+            xfree(l->dir);
+            l->dir = NULL;
+            return open(path, flags);
+        }
+    }
+    int fd = openat(l->dir_fd, slash + 1, flags | O_NOATIME);
+    if (fd < 0 && errno == EPERM) /* O_NOATIME on another's file */
+        fd = openat(l->dir_fd, slash + 1, flags);
+    return fd;
+}
+
+static int is_gzip(const char *p, size_t n)
+{
+    return n >= 2 && (unsigned char)p[0] == 0x1f && (unsigned char)p[1] == 0x8b;
+}
+
+/* Inflate every gzip member of in into out with zlib, streaming.  Returns
+ * 0, or the skip reason with *at set to the compressed offset where it went
+ * wrong; out then holds what was inflated before. */
+static int inflate_zlib(const char *in, size_t inlen, struct source_buf *out,
+                        size_t *at)
 {
     const size_t max_chunk = 1u << 30;
     z_stream zs;
@@ -178,8 +267,7 @@ static int inflate_all(const char *in, size_t inlen, struct source_buf *out,
         if (zr == Z_STREAM_END) {
             if (consumed == inlen)
                 break;
-            if (inlen - consumed >= 2 && (unsigned char)in[consumed] == 0x1f &&
-                (unsigned char)in[consumed + 1] == 0x8b) {
+            if (is_gzip(in + consumed, inlen - consumed)) {
                 inflateReset(&zs);
                 continue;
             }
@@ -202,41 +290,159 @@ static int inflate_all(const char *in, size_t inlen, struct source_buf *out,
     return rc;
 }
 
-int source_load(const char *path, struct source_buf *b, struct diag *d)
+/* The size a gzip stream of n bytes says it inflates to (its last
+ * member's ISIZE, modulo 2^32), at least a small default. */
+static size_t size_hint(const unsigned char *in, size_t n)
+{
+    size_t hint = n >= 18 ? (size_t)in[n - 4] | (size_t)in[n - 3] << 8 |
+                                (size_t)in[n - 2] << 16 | (size_t)in[n - 1] << 24
+                          : 0;
+    return hint > n * 4 ? hint : n * 4;
+}
+
+/* Inflate every member of in into out with libdeflate.  Returns 0, or -1
+ * when a member is damaged, cut off or followed by other bytes (out is
+ * then undefined and the caller inflates again with zlib). */
+static int inflate_fast(struct source_loader *l, const char *in, size_t inlen,
+                        struct source_buf *out)
+{
+    if (!l->dec)
+        l->dec = libdeflate_alloc_decompressor();
+    if (!l->dec)
+        return -1;
+    size_t pos = 0;
+    out->len = 0;
+    out->data = xgrow(out->data, &out->cap,
+                      size_hint((const unsigned char *)in, inlen) + 1, 1);
+    while (pos < inlen) {
+        if (!is_gzip(in + pos, inlen - pos))
+            return -1;
+        size_t used, made;
+        enum libdeflate_result r = libdeflate_gzip_decompress_ex(
+            l->dec, in + pos, inlen - pos, out->data + out->len,
+            out->cap - out->len - 1, &used, &made);
+        if (r == LIBDEFLATE_INSUFFICIENT_SPACE) {
+            out->data = xgrow(out->data, &out->cap, out->cap * 2, 1);
+            continue;
+        }
+        if (r != LIBDEFLATE_SUCCESS)
+            return -1;
+        out->len += made;
+        pos += used;
+    }
+    return 0;
+}
+
+int source_load(struct source_loader *l, const char *path,
+                struct source_buf *b, struct diag *d)
 {
     int is_stdin = strcmp(path, "-") == 0;
-    FILE *f = is_stdin ? stdin : fopen(path, "rb");
-    if (!f)
+    int fd = is_stdin ? STDIN_FILENO : open_file(l, path);
+    if (fd < 0)
         return -1;
     const char *name = is_stdin ? "<stdin>" : path;
-    struct source_buf raw = {0};
+    struct source_buf *raw = &l->raw;
+    struct stat st;
     int rc = 0;
     d->files++;
-    if (read_all(f, &raw) != 0) {
-        diag_skip(d, SKIP_READ_ERROR, name, NULL, raw.len, strerror(errno));
+    if (b->map_len)
+        source_buf_free(b);
+    size_t size = 0;
+    if (!is_stdin && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+        size = (size_t)st.st_size;
+        if (map_plain(fd, size, b) == 0) {
+            close(fd);
+            d->bytes_read += b->len;
+            d->bytes_json += b->len;
+            return 0;
+        }
+    }
+    if (read_all(fd, size, raw) != 0) {
+        diag_skip(d, SKIP_READ_ERROR, name, NULL, raw->len, strerror(errno));
         rc = 1;
     }
     if (!is_stdin)
-        fclose(f);
-    d->bytes_read += raw.len;
-    if (raw.len >= 2 && (unsigned char)raw.data[0] == 0x1f &&
-        (unsigned char)raw.data[1] == 0x8b) {
-        size_t at = 0;
-        int zr = inflate_all(raw.data, raw.len, b, &at);
-        if (zr) {
-            diag_skip(d, (enum skip_reason)zr, name, NULL, at,
-                      zr == SKIP_TRUNCATED
-                          ? "gzip data ends early; reading what was inflated"
-                          : "gzip data is damaged; reading what was inflated");
-            rc = 1;
+        close(fd);
+    d->bytes_read += raw->len;
+    if (is_gzip(raw->data, raw->len)) {
+        if (inflate_fast(l, raw->data, raw->len, b) != 0) {
+            size_t at = 0;
+            int zr = inflate_zlib(raw->data, raw->len, b, &at);
+            if (zr) {
+                diag_skip(d, (enum skip_reason)zr, name, NULL, at,
+                          zr == SKIP_TRUNCATED
+                              ? "gzip data ends early; reading what was inflated"
+                              : "gzip data is damaged; reading what was inflated");
+                rc = 1;
+            }
         }
-        source_buf_free(&raw);
     } else {
-        source_buf_free(b);
-        *b = raw;
+        /* Hand the bytes over and keep b's old buffer for the next file. */
+        struct source_buf t = *b;
+        *b = *raw;
+        *raw = t;
     }
     b->data = xgrow(b->data, &b->cap, b->len + 1, 1);
     b->data[b->len] = '\0';
     d->bytes_json += b->len;
     return rc;
+}
+
+void source_loader_free(struct source_loader *l)
+{
+    if (l->dir)
+        close(l->dir_fd);
+    xfree(l->dir);
+    source_buf_free(&l->raw);
+    libdeflate_free_decompressor(l->dec);
+    memset(l, 0, sizeof(*l));
+}
+
+int source_stream_open(const char *path, size_t min_size,
+                       struct source_stream *s)
+{
+    unsigned char magic[2];
+    struct stat st;
+    if (strcmp(path, "-") == 0)
+        return -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+        (size_t)st.st_size < min_size || pread(fd, magic, 2, 0) != 2 ||
+        is_gzip((const char *)magic, 2)) {
+        close(fd);
+        return -1;
+    }
+    s->fd = fd;
+    s->size = (size_t)st.st_size;
+    return 0;
+}
+
+const char *source_stream_map(const struct source_stream *s, size_t off,
+                              size_t len, void **base, size_t *maplen)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    size_t start = off / page * page;
+    *maplen = off + len - start;
+    *base = mmap(NULL, *maplen, PROT_READ, MAP_PRIVATE | MAP_POPULATE, s->fd,
+                 (off_t)start);
+    if (*base == MAP_FAILED) {
+        *base = NULL;
+        return NULL;
+    }
+    return (const char *)*base + (off - start);
+}
+
+void source_stream_unmap(void *base, size_t maplen)
+{
+    if (base)
+        munmap(base, maplen);
+}
+
+void source_stream_close(struct source_stream *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
 }

@@ -8,8 +8,11 @@
  * names are not JSON or gzip.  source_load reads one file whole and inflates
  * it when it starts with the gzip magic (whatever its name), keeping what it
  * could inflate when the gzip is cut off or damaged (reported to diag).
- * Not thread-safe per object; separate buffers may be used by separate
- * threads.
+ * Gzip is inflated by libdeflate (whole members at once, the fastest on the
+ * small files a trail delivers); a member libdeflate rejects is inflated
+ * again by zlib's streaming inflater, which keeps what came before the
+ * damage and says where it is.  Not thread-safe per object; separate
+ * loaders and buffers may be used by separate threads.
  */
 #ifndef CTI_SOURCE_H
 #define CTI_SOURCE_H
@@ -26,6 +29,9 @@ struct pathlist {
 struct source_buf {
     char *data; /* owned; NUL-terminated after source_load */
     size_t len, cap;
+    /* private: data is a mapping of this many bytes (a large plain file,
+     * mapped rather than copied), 0 when it was allocated */
+    size_t map_len;
 };
 
 /* Append the files named by path to list.  Returns 0, or -1 with a message
@@ -34,11 +40,49 @@ int source_list(const char *path, struct pathlist *list, struct diag *d,
                 char *err, size_t errlen);
 void pathlist_free(struct pathlist *list);
 
+struct libdeflate_decompressor;
+
+/* What one thread needs to load files: the compressed bytes and the
+ * inflater, kept between files.  Zero-initialise, free with
+ * source_loader_free. */
+struct source_loader {
+    /* private */
+    struct source_buf raw;
+    struct libdeflate_decompressor *dec;
+    char *dir;  /* the folder of the last file opened (NULL: none) */
+    int dir_fd; /* and a handle on it */
+};
+
 /* Read path ("-" = stdin) into b (replacing its contents), inflating gzip.
- * Returns 0 when the whole file was read; 1 when only part of it could be
- * (the reason is counted and reported in d and b holds what was read);
- * -1 when it could not be opened (errno set; nothing counted). */
-int source_load(const char *path, struct source_buf *b, struct diag *d);
+ * b->data is NUL-terminated.  Returns 0 when the whole file was read; 1
+ * when only part of it could be (the reason is counted and reported in d
+ * and b holds what was read); -1 when it could not be opened (errno set;
+ * nothing counted). */
+int source_load(struct source_loader *l, const char *path,
+                struct source_buf *b, struct diag *d);
+void source_loader_free(struct source_loader *l);
+
+/* A large plain file read piece by piece rather than whole: pieces are
+ * mapped (read-only, no copy) one at a time.  The file must not shrink
+ * while it is read. */
+struct source_stream {
+    int fd;
+    size_t size; /* at opening; what is read */
+};
+
+/* Open path for reading in pieces when it is a regular file of at least
+ * min_size bytes that is not gzip: returns 0, or -1 (nothing opened; read
+ * it with source_load). */
+int source_stream_open(const char *path, size_t min_size,
+                       struct source_stream *s);
+/* Map bytes [off, off + len) of the file (off + len <= s->size).  Returns
+ * a pointer to byte off, or NULL (errno set); *base and *maplen are what to
+ * hand source_stream_unmap. */
+const char *source_stream_map(const struct source_stream *s, size_t off,
+                              size_t len, void **base, size_t *maplen);
+void source_stream_unmap(void *base, size_t maplen);
+void source_stream_close(struct source_stream *s);
+
 void source_buf_free(struct source_buf *b);
 
 #endif

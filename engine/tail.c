@@ -23,7 +23,7 @@
 #include "input.h"
 #include "insight_json.h"
 #include "insight_store.h"
-#include "reader.h"
+#include "readfile.h"
 #include "state.h"
 #include "stream.h"
 #include "stream_state.h"
@@ -123,7 +123,7 @@ static int on_unit(void *ctx, const char *unit, const char *buf, size_t len)
     struct daemon *dm = ctx;
     evbatch_clear(&dm->batch);
     dm->d.bytes_json += len;
-    reader_frame(unit, buf, len, &dm->cfg, &dm->d, &dm->batch);
+    readfile_buffer(unit, buf, len, &dm->cfg, &dm->d, &dm->batch);
     for (size_t i = 0; i < dm->batch.n; i++)
         if (dm->batch.ev[i].minute > dm->newest_minute || dm->newest_minute == UINT32_MAX)
             dm->newest_minute = dm->batch.ev[i].minute;

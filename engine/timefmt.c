@@ -29,8 +29,13 @@ static int64_t days_from_civil(int y, int m, int d)
 
 int timefmt_parse(const char *s, int64_t *out)
 {
+    return timefmt_parse_n(s, strlen(s), out);
+}
+
+int timefmt_parse_n(const char *s, size_t len, int64_t *out)
+{
     int Y, M, D, h, m, sec;
-    if (strlen(s) < 19 || digits(s, 4, &Y) || s[4] != '-' ||
+    if (len < 19 || digits(s, 4, &Y) || s[4] != '-' ||
         digits(s + 5, 2, &M) || s[7] != '-' || digits(s + 8, 2, &D) ||
         (s[10] != 'T' && s[10] != ' ') || digits(s + 11, 2, &h) ||
         s[13] != ':' || digits(s + 14, 2, &m) || s[16] != ':' ||
@@ -41,26 +46,26 @@ int timefmt_parse(const char *s, int64_t *out)
     if (Y < 1970 || M < 1 || M > 12 || D < 1 || D > mdays[M - 1] ||
         (M == 2 && D == 29 && !leap) || h > 23 || m > 59 || sec > 60)
         return -1;
-    const char *p = s + 19;
-    if (*p == '.') {
+    const char *p = s + 19, *end = s + len;
+    if (p < end && *p == '.') {
         p++;
-        if (!isdigit((unsigned char)*p))
+        if (p == end || !isdigit((unsigned char)*p))
             return -1;
-        while (isdigit((unsigned char)*p))
+        while (p < end && isdigit((unsigned char)*p))
             p++;
     }
     int64_t offset = 0;
-    if (*p == 'Z') {
+    if (p < end && *p == 'Z') {
         p++;
-    } else if (*p == '+' || *p == '-') {
+    } else if (p < end && (*p == '+' || *p == '-')) {
         int oh, om;
-        if (digits(p + 1, 2, &oh) || p[3] != ':' || digits(p + 4, 2, &om) ||
-            oh > 23 || om > 59)
+        if (end - p < 6 || digits(p + 1, 2, &oh) || p[3] != ':' ||
+            digits(p + 4, 2, &om) || oh > 23 || om > 59)
             return -1;
         offset = (oh * 60 + om) * 60 * (*p == '+' ? 1 : -1);
         p += 6;
     }
-    if (*p)
+    if (p != end)
         return -1;
     *out = days_from_civil(Y, M, D) * 86400 + h * 3600 + m * 60 + sec - offset;
     return *out < 0 ? -1 : 0;

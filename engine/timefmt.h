@@ -5,6 +5,7 @@
 #ifndef CTI_TIMEFMT_H
 #define CTI_TIMEFMT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define TIMEFMT_LEN 40
@@ -13,6 +14,9 @@
  * UTC).  Returns 0 and seconds since 1970 in *out, or -1 when s is in no
  * such form, names an impossible date, or is before 1970. */
 int timefmt_parse(const char *s, int64_t *out);
+/* The same for s[0..len), which need not be NUL-terminated (and holds no
+ * NUL). */
+int timefmt_parse_n(const char *s, size_t len, int64_t *out);
 /* Write minute as "YYYY-MM-DDTHH:MM:00Z" into out. */
 void timefmt_minute(uint32_t minute, char out[TIMEFMT_LEN]);
 /* The UTC calendar date of minute. */

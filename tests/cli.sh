@@ -21,6 +21,8 @@ has "missing path message" "/nonexistent/logs: No such file or directory; check 
 "$bin" score --bogus x >/dev/null 2>"$tmp/e"; check "bad option" 2 $?
 has "bad option message" "see 'ctinsights --help'" "$tmp/e"
 "$bin" frobnicate >/dev/null 2>"$tmp/e"; check "bad command" 2 $?
+"$bin" score --threads 0 "$here/cases" >/dev/null 2>"$tmp/e"; check "bad --threads" 2 $?
+has "bad --threads message" "threads takes a number from 1 to 1024, not '0'" "$tmp/e"
 "$bin" score --format xml "$here/cases" >/dev/null 2>"$tmp/e"; check "bad format" 2 $?
 has "bad format message" "unknown --format 'xml'" "$tmp/e"
 printf 'detector:\n  min_count: 5\n  bogus_key: 1\n' > "$tmp/bad.yaml"

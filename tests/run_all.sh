@@ -3,8 +3,8 @@
 # line "N passed, N failed".  Suites: cmocka unit tests, golden end-to-end
 # cases, order independence, CLI, the live inputs end to end (input_driver
 # on loopback), the tail daemon (and kill -9 at random points), alert
-# delivery (scripted HTTP servers and a real Alertmanager on loopback), and
-# the shared real-data check.
+# delivery (scripted HTTP servers and a real Alertmanager on loopback), the
+# shared real-data check, and the fast extractor against jansson.
 set -u
 BUILD=${BUILD:-build}
 cd "$(dirname "$0")/.." || exit 2
@@ -36,5 +36,7 @@ run tail-crash sh tests/tail_crash.sh "$BUILD/ctinsights"
 run alerts sh tests/alerts.sh "$BUILD/ctinsights"
 run alertmanager sh tests/alertmanager.sh "$BUILD/ctinsights"
 run shared-data sh tests/data_check.sh "$BUILD/ctinsights"
+run fast-vs-jansson sh tests/fastdiff.sh "$BUILD"
+run threads sh tests/threads.sh "$BUILD/ctinsights"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

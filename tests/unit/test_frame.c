@@ -3,6 +3,8 @@
  * shape users export (log files, arrays, NDJSON, EventBridge, CloudWatch
  * Logs, LookupEvents, digests), at which offsets, and what each kind of
  * damage costs: the records delivered around it and the diag counters.
+ * Every case is framed twice, with jansson (frame_buffer) and with the
+ * fast extractor (frame_fields), which must agree.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +19,7 @@
 #include "config.h"
 #include "diag.h"
 #include "frame.h"
+#include "record.h"
 
 /* A record named n, with its quotes written as q (so it can be embedded
  * in a JSON string). */
@@ -77,18 +80,55 @@ static void on_record(void *ctx, const json_t *rec, size_t offset)
     g->offsets[g->n++] = offset;
 }
 
-static void frame(const struct config *c, const char *buf, size_t len,
-                  struct got *g)
+/* The same through frame_fields with the fast extractor. */
+static void on_fields(void *ctx, const struct record_fields *rec, size_t offset)
+{
+    struct got *g = ctx;
+    const struct rfield *name = &rec->f[RF_EVENT_NAME];
+    size_t used = strlen(g->names);
+    assert_true(g->n < MAX_GOT);
+    if (name->type == RFT_STRING)
+        snprintf(g->names + used, sizeof g->names - used, "%s%.*s",
+                 g->n ? "," : "", (int)name->v.len, name->v.s);
+    else
+        snprintf(g->names + used, sizeof g->names - used, "%s?", g->n ? "," : "");
+    g->offsets[g->n++] = offset;
+}
+
+static void frame_one(const struct config *c, const char *buf, size_t len,
+                      struct got *g, int fast)
 {
     memset(g, 0, sizeof *g);
     diag_init(&g->d);
     g->d.out = tmpfile();
     assert_non_null(g->d.out);
-    frame_buffer("t.json", buf, len, c, &g->d, on_record, g);
+    if (fast)
+        frame_fields("t.json", buf, len, c, &g->d, FRAME_FAST, on_fields, g);
+    else
+        frame_buffer("t.json", buf, len, c, &g->d, on_record, g);
     rewind(g->d.out);
     size_t n = fread(g->log, 1, sizeof g->log - 1, g->d.out);
     g->log[n] = '\0';
     fclose(g->d.out);
+}
+
+/* Frame buf with jansson (into g) and with the fast extractor, which must
+ * deliver the same records at the same offsets and report the same. */
+static void frame(const struct config *c, const char *buf, size_t len,
+                  struct got *g)
+{
+    static struct got fast;
+    frame_one(c, buf, len, &fast, 1);
+    frame_one(c, buf, len, g, 0);
+    if (strcmp(g->names, fast.names) != 0 || strcmp(g->log, fast.log) != 0 ||
+        memcmp(g->offsets, fast.offsets, sizeof g->offsets) != 0 ||
+        g->d.records != fast.d.records ||
+        memcmp(g->d.skipped, fast.d.skipped, sizeof g->d.skipped) != 0 ||
+        memcmp(g->d.ignored, fast.d.ignored, sizeof g->d.ignored) != 0) {
+        print_error("fast path differs: records \"%s\" vs \"%s\"\n  diag: %s\n  fast diag: %s\n",
+                    g->names, fast.names, g->log, fast.log);
+        fail();
+    }
 }
 
 enum { NONE = -1 };
