@@ -190,11 +190,13 @@ struct window_test {
  * it, clipped so that it starts no earlier than `from` (minutes an earlier
  * Insight already explained are not evidence again).  best gets the
  * shortest unusual window, else the most elevated one; *minute_verdict
- * the verdict of minute t alone. */
+ * the verdict of minute t alone.  starting: only an unusual window
+ * matters (no Insight is open), so windows too small to be one are not
+ * judged. */
 static void judge_windows(const struct key_model *m, const struct rate_params *p,
                           uint32_t t, const struct season_expect *e1,
-                          uint32_t max_window, uint32_t from, struct window_test *best,
-                          enum rate_verdict *minute_verdict)
+                          uint32_t max_window, uint32_t from, int starting,
+                          struct window_test *best, enum rate_verdict *minute_verdict)
 {
     *best = (struct window_test){RATE_NORMAL, 0, 0, 0, 1};
     *minute_verdict = RATE_NORMAL;
@@ -210,6 +212,8 @@ static void judge_windows(const struct key_model *m, const struct rate_params *p
          * uncertainty of the estimated rate (Gamma-Poisson predictive), as
          * if at least one event stood behind it. */
         double mean = e1->mean * span;
+        if (starting && (sum < p->min_count || sum < p->min_ratio * mean))
+            continue; /* cannot start anything */
         double events = e1->events > 1 ? e1->events : 1;
         double spread = e1->var[0] * span;
         if (span == season_scales[w] && e1->var[w] > spread)
@@ -276,7 +280,7 @@ static void judge(const struct detect_run *r, const struct detect_scope *sc,
     struct window_test w;
     enum rate_verdict minute;
     if (m->open) {
-        judge_windows(m, &p, t, &e, m->cur.window, m->cur.start, &w, &minute);
+        judge_windows(m, &p, t, &e, m->cur.window, m->cur.start, 0, &w, &minute);
         follow(m, t, x);
         if (w.verdict != RATE_NORMAL) {
             m->last_elevated = t;
@@ -288,7 +292,8 @@ static void judge(const struct detect_run *r, const struct detect_scope *sc,
             m->last_minute_elevated = t;
         return;
     }
-    judge_windows(m, &p, t, &e, season_scales[SEASON_SCALES - 1], m->prev_end, &w, &minute);
+    judge_windows(m, &p, t, &e, season_scales[SEASON_SCALES - 1], m->prev_end, 1, &w,
+                  &minute);
     if (w.verdict != RATE_UNUSUAL)
         return;
     m->ref = (e.mean + (double)w.observed / w.window) / 2;

@@ -69,6 +69,8 @@ static void run_serial(const struct pathlist *files, const struct config *c,
     struct readfile rf;
     struct evbatch batch;
     readfile_init(&rf);
+    rf.flush = cb; /* a large file's pieces go on while the next are scanned */
+    rf.flush_ctx = ctx;
     evbatch_init(&batch);
     for (size_t i = 0; i < files->n; i++) {
         readfile_read(&rf, files->paths[i], c, threads, &batch, d);

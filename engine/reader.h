@@ -3,8 +3,10 @@
  *
  * reader_run reads each file of a pathlist (source_load: plain or gzip),
  * finds its records (frame, with the fast extractor), classifies them
- * (record) and hands the consumer one evbatch per file, in the order of
- * the list, on the calling thread.  Files are read, inflated and scanned on
+ * (record) and hands the consumer the evbatches of each file, in the order
+ * of the list, on the calling thread: one per file, or for a large NDJSON
+ * file read in pieces one per wave of pieces (the consumer works on one
+ * while the next is scanned).  Files are read, inflated and scanned on
  * worker threads, a few files ahead of the consumer; each file's problems
  * are kept with it and reported (diag) when its batch is handed over, so
  * counts and messages are those of a one-thread run, in input order,
@@ -26,8 +28,8 @@ struct reader_opts {
     int progress; /* a progress line on stderr while reading */
 };
 
-/* Read every file of files, calling cb once per file (even when it held
- * no valid record).  Files that cannot be opened are counted and reported
+/* Read every file of files, calling cb at least once per file (even when
+ * it held no valid record), its batches in order.  Files that cannot be opened are counted and reported
  * as read errors.  cb runs on the calling thread, never concurrently. */
 void reader_run(const struct pathlist *files, const struct config *c,
                 const struct reader_opts *o, struct diag *d,

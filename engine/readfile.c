@@ -181,8 +181,13 @@ static void read_pieces(struct readfile *rf, struct pieces_src *src,
         }
         if (n[cur])
             start_wave(w, n[cur]);
-        if (n[!cur])
+        if (n[!cur]) {
             finish_wave(prev, n[!cur], &line_base, batch, d);
+            if (rf->flush && n[cur]) { /* more to come: hand this on now */
+                rf->flush(rf->flush_ctx, name, batch);
+                evbatch_clear(batch);
+            }
+        }
         n[!cur] = 0;
         if (!n[cur])
             break;

@@ -29,7 +29,15 @@ void readfile_set_sizes(size_t big, size_t piece);
 
 struct readfile_piece;
 
+/* Handed the batch so far of a large file read in pieces, after each wave
+ * of pieces (the batch is cleared after): a consumer can work on it while
+ * the next wave is scanned.  The rest comes in the batch readfile_read
+ * leaves. */
+typedef void (*readfile_flush_fn)(void *ctx, const char *name, const struct evbatch *batch);
+
 struct readfile {
+    readfile_flush_fn flush; /* public: NULL keeps the whole file in one batch */
+    void *flush_ctx;
     /* private */
     struct source_loader loader;
     struct source_buf buf;

@@ -35,9 +35,14 @@ enum rate_verdict rate_judge(const struct rate_params *p,
                              const struct rate_baseline *b, uint32_t x,
                              double *tail)
 {
+    /* No excess: normal, whatever the tail (not computed). */
+    if (x == 0 || (double)x <= b->mean) {
+        *tail = 1.0;
+        return RATE_NORMAL;
+    }
     double t = rate_tail(b, x);
     *tail = t;
-    if (x == 0 || (double)x <= b->mean || t > p->alpha_end)
+    if (t > p->alpha_end)
         return RATE_NORMAL;
     if (t <= p->alpha_start && (double)x >= p->min_count &&
         (double)x >= p->min_ratio * b->mean)

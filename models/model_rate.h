@@ -40,7 +40,8 @@ void model_rate_init(void);
 
 /* P(X >= x) for the baseline's distribution (1 for x = 0). */
 double rate_tail(const struct rate_baseline *b, uint32_t x);
-/* Judge a minute's count x; *tail gets P(X >= x). */
+/* Judge a minute's count x; *tail gets P(X >= x) (1 when x is no more
+ * than the mean: then it is not computed). */
 enum rate_verdict rate_judge(const struct rate_params *p,
                              const struct rate_baseline *b, uint32_t x,
                              double *tail);
