@@ -129,6 +129,8 @@ def main(argv):
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--workdir", default="/tmp/ctperf")
     ap.add_argument("--engine", default=os.path.join(HERE, "..", "build", "ctinsights"))
+    ap.add_argument("--engine-only", action="store_true",
+                    help="time only ctinsights (for the larger sizes of a scaling table)")
     ap.add_argument("--profile", action="store_true",
                     help="also profile ctinsights (perf record) and print where the time goes")
     a = ap.parse_args(argv)
@@ -160,6 +162,8 @@ def main(argv):
                       ("duck_nd", ["node", js, "nd", nd, str(cores)]),
                       ("cat_nd", "cat '%s' > /dev/null" % nd)]),
             ]
+            if a.engine_only:
+                jobs = [(s3, jobs[0][1][:1]), (nd, jobs[2][1][:1])]
             for path, cmds in jobs:
                 warm([path])
                 for key, cmd in cmds:
@@ -230,10 +234,15 @@ def report(rows, a, cores, engine):
         print("| what | seconds | events/s | MB/s (JSON) | peak RSS MB |")
         print("|---|---|---|---|---|")
         for key, label in names:
+            if key not in m:
+                continue
             s, rss = m[key]
             size = nd_bytes if key.endswith("nd") or key.endswith("nd_1") else jb
             print("| %s | %.3f | %.0f | %.0f | %s |" % (label, s, n / s, size / 1e6 / s,
                                                        "%.0f" % rss if key.startswith(("ct", "duck")) else "–"))
+        if "duck_s3" not in m:
+            print()
+            continue
         bound = m["igzip"][0] / cores
         print("\n- S3 tree: ctinsights %.2f× DuckDB's throughput, %.0f%% of the inflate bound "
               "(JSON bytes / (igzip -dc time / %d cores) = %.0f MB/s)"
@@ -247,6 +256,27 @@ def report(rows, a, cores, engine):
                 if shares.get(name):
                     print("| %s | %.1f%% |" % (name, shares[name]))
             print()
+    scaling(rows)
+
+
+def scaling(rows):
+    """Time and peak RSS by size, per variant: does time grow linearly and
+    RSS not with the records?"""
+    by = {}
+    for variant, n, meta, m in rows:
+        by.setdefault(variant, []).append((n, meta, m))
+    for variant, sizes in by.items():
+        if len(sizes) < 2:
+            continue
+        print("#### Scaling, %s\n" % variant)
+        print("| records | keys | S3 tree s | µs/record | RSS MB | NDJSON s | µs/record | RSS MB |")
+        print("|---|---|---|---|---|---|---|---|")
+        for n, meta, m in sorted(sizes, key=lambda x: x[0]):
+            (ts, trss), (ns, nrss) = m["ct_s3"], m["ct_nd"]
+            print("| %d | %d | %.2f | %.2f | %.0f | %.2f | %.2f | %.0f |"
+                  % (n, meta["call_rate_keys"] + meta["error_rate_keys"], ts, ts / n * 1e6, trss,
+                     ns, ns / n * 1e6, nrss))
+        print()
 
 
 if __name__ == "__main__":
