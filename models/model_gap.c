@@ -24,26 +24,33 @@ static uint32_t tolerance(uint32_t period)
  * and their neighbours (a job whose runs straddle minute boundaries shows
  * 4 and 6 for a period of 5), the one most intervals are within tolerance
  * of, then the one they stray least from, then the shortest.  0 when the
- * ring is empty. */
+ * ring is empty.  The candidates are tried in increasing order over the
+ * intervals sorted, so each is tried once and the intervals within its
+ * tolerance are a run that only moves forward. */
 static uint32_t ring_period(const struct gap_state *g, uint32_t *tol)
 {
-    uint32_t k = g->n < GAP_RING ? g->n : GAP_RING;
-    uint32_t best = 0, best_n = 0, best_dev = 0;
+    uint32_t k = g->n < GAP_RING ? g->n : GAP_RING, v[GAP_RING];
+    for (uint32_t i = 0; i < k; i++) { /* insertion sort: k is small */
+        uint32_t x = g->interval[i], j = i;
+        for (; j > 0 && v[j - 1] > x; j--)
+            v[j] = v[j - 1];
+        v[j] = x;
+    }
+    uint32_t best = 0, best_n = 0, best_dev = 0, last = 0, lo = 0;
     for (uint32_t i = 0; i < k; i++) {
-        for (int d = -1; d <= 1; d++) {
-            uint32_t c = g->interval[i] + (uint32_t)d;
-            if (c == 0)
+        for (uint32_t d = 0; d < 3; d++) {
+            uint32_t c = v[i] + d - 1;
+            if (c == 0 || c == UINT32_MAX || c <= last)
                 continue;
+            last = c;
             uint32_t t = tolerance(c), n = 0, dev = 0;
-            for (uint32_t j = 0; j < k; j++) {
-                uint32_t iv = g->interval[j], e = iv > c ? iv - c : c - iv;
-                if (e <= t) {
-                    n++;
-                    dev += e;
-                }
+            while (lo < k && v[lo] + t < c) /* c - t only grows with c */
+                lo++;
+            for (uint32_t j = lo; j < k && v[j] <= c + t; j++) {
+                n++;
+                dev += v[j] > c ? v[j] - c : c - v[j];
             }
-            if (n > best_n || (n == best_n && (dev < best_dev ||
-                                               (dev == best_dev && c < best)))) {
+            if (n > best_n || (n == best_n && dev < best_dev)) {
                 best = c;
                 best_n = n;
                 best_dev = dev;
