@@ -283,20 +283,50 @@ static void frame_document(struct frame *f, size_t at)
     }
 }
 
+/* The position of the first character from at on that is not a blank
+ * within a line (space, tab, carriage return). */
+static size_t line_blanks(const char *buf, size_t len, size_t at)
+{
+    while (at < len && (buf[at] == ' ' || buf[at] == '\t' || buf[at] == '\r'))
+        at++;
+    return at;
+}
+
+/* The common line, in one pass: a record the fast extractor takes, alone
+ * on its line (nothing but blanks after it, no newline inside it).  Returns
+ * the position of the newline ending the line (or len), or 0 when the line
+ * must be framed the long way. */
+static size_t fast_line(struct frame *f, size_t p)
+{
+    size_t end, q;
+    if (fast_parse(f, p, f->len, f->cfg->max_depth, &end) != 0)
+        return 0;
+    q = line_blanks(f->buf, f->len, end);
+    if ((q < f->len && f->buf[q] != '\n') || memchr(f->buf + p, '\n', end - p))
+        return 0;
+    fast_deliver(f, p);
+    return q;
+}
+
 /* Returns the number of newlines from at on. */
 static size_t frame_lines(struct frame *f, size_t at)
 {
     size_t lines = 0;
     while (at < f->len) {
+        size_t p = line_blanks(f->buf, f->len, at), le;
+        if (p < f->len && f->buf[p] == '{' && (le = fast_line(f, p)) != 0) {
+            lines += le < f->len;
+            at = le + 1;
+            continue;
+        }
         const char *nl = memchr(f->buf + at, '\n', f->len - at);
-        size_t le = nl ? (size_t)(nl - f->buf) : f->len;
+        le = nl ? (size_t)(nl - f->buf) : f->len;
         lines += nl != NULL;
-        size_t p = scan_ws(f->buf, le, at);
+        /* Not a line fast_line takes: bounded by the line, the fast
+         * extractor would decline it too. */
+        p = scan_ws(f->buf, le, at);
         size_t end;
-        if (p < le && fast_parse(f, p, le, f->cfg->max_depth, &end) == 0 &&
-            scan_ws(f->buf, le, end) == le) {
-            fast_deliver(f, p);
-        } else if (p < le) {
+        if (p < le) {
             int rc = scan_value(f->buf, le, p, f->cfg->max_depth, &end);
             if (rc)
                 report_scan(f, rc, end);
