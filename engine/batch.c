@@ -95,8 +95,9 @@ static int new_stream(struct batch *b)
 
 /* One pass over files, in order or (sorted) holding every event before
  * any is judged.  Returns the number of late events. */
-static size_t read_pass(struct batch *b, const struct pathlist *files, int sorted)
+static size_t read_pass(struct batch *b, struct source_walk *files, int sorted)
 {
+    source_walk_rewind(files);
     if (sorted)
         stream_buffer_all(b->stream);
     struct pass p = {b, 0};
@@ -129,15 +130,7 @@ static int record_cmp(const void *pa, const void *pb)
     return insight_report_cmp(&x->r, &y->r);
 }
 
-static int reads_stdin(const struct pathlist *files)
-{
-    for (size_t i = 0; i < files->n; i++)
-        if (strcmp(files->paths[i], "-") == 0)
-            return 1;
-    return 0;
-}
-
-int batch_run(struct batch *b, const struct pathlist *files, struct state *st)
+int batch_run(struct batch *b, struct source_walk *files, struct state *st)
 {
     b->state = st;
     if (st && !(b->store = insight_store_open(st))) {
@@ -153,7 +146,7 @@ int batch_run(struct batch *b, const struct pathlist *files, struct state *st)
         return -1;
     }
     b->storing = st != NULL;
-    int sorted = reads_stdin(files); /* it cannot be read twice */
+    int sorted = source_walk_stdin(files); /* it cannot be read twice */
     if (read_pass(b, files, sorted) && !sorted && !b->resumed) {
         /* Start again, sorted; what the first pass printed is not
          * printed again. */

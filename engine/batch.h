@@ -20,7 +20,7 @@
 #include "config.h"
 #include "diag.h"
 #include "insight_store.h"
-#include "source.h"
+#include "source_walk.h"
 #include "state.h"
 #include "stream.h"
 
@@ -57,6 +57,6 @@ void batch_free(struct batch *b);
  * NULL; b->recs holds the records, b->diag the counts.  Returns 0, or -1
  * when the state file could not be read or written (message in
  * b->state_err; the records are still complete). */
-int batch_run(struct batch *b, const struct pathlist *files, struct state *st);
+int batch_run(struct batch *b, struct source_walk *files, struct state *st);
 
 #endif

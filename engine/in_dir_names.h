@@ -1,8 +1,8 @@
 /*
- * in_dir_names — which names in a watched folder are CloudTrail files.
+ * in_dir_names — which names in a folder are CloudTrail files.
  *
- * The same rules as `ctinsights score` applies when it walks a folder
- * (source.c): folders CloudTrail-Digest, CloudTrail-Insight,
+ * The rules `ctinsights score` applies when it walks a folder
+ * (source_walk.c) and a watched folder (in_dir.c) share: folders CloudTrail-Digest, CloudTrail-Insight,
  * CloudTrail-Aggregated and CloudTrail-Lake are passed over, and files are
  * read when named .json, .jsonl, .ndjson (each optionally .gz) or .gz.
  * Hidden names (leading '.') are passed over by the caller.

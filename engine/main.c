@@ -150,9 +150,9 @@ static int load_config(const char *path, struct config *c)
     return 0;
 }
 
-/* Expand every path argument; -1 (message printed) if one cannot be read. */
-static int list_paths(int argc, char **argv, struct pathlist *files,
-                      struct diag *d)
+/* Check every path argument and start a walk over them; -1 (message
+ * printed) if one cannot be read. */
+static int list_paths(int argc, char **argv, struct source_walk *files)
 {
     if (optind >= argc) {
         fprintf(stderr, "ctinsights: no PATH given; name files or folders of "
@@ -161,11 +161,12 @@ static int list_paths(int argc, char **argv, struct pathlist *files,
     }
     for (int i = optind; i < argc; i++) {
         char err[1024];
-        if (source_list(argv[i], files, d, err, sizeof(err)) != 0) {
+        if (source_check(argv[i], err, sizeof(err)) != 0) {
             fprintf(stderr, "ctinsights: %s; check the path and its permissions\n", err);
             return -1;
         }
     }
+    source_walk_init(files, argv + optind, (size_t)(argc - optind));
     return 0;
 }
 
@@ -199,7 +200,7 @@ static double now(void)
 struct run {
     struct opts o;
     struct config c;
-    struct pathlist files;
+    struct source_walk files;
     struct batch b;
     struct state *state;
     int state_failed; /* the state file could not be read or written */
@@ -215,7 +216,7 @@ static int run_start(int argc, char **argv, struct run *r, int messages)
     config_defaults(&r->c);
     batch_init(&r->b, &r->c);
     if (parse_opts(argc, argv, &r->o) != 0 || load_config(r->o.config, &r->c) != 0 ||
-        list_paths(argc, argv, &r->files, &r->b.diag) != 0)
+        list_paths(argc, argv, &r->files) != 0)
         return EXIT_USAGE;
     r->b.progress = r->o.progress;
     if (!messages)
@@ -236,7 +237,7 @@ static int run_start(int argc, char **argv, struct run *r, int messages)
 
 static void run_end(struct run *r)
 {
-    pathlist_free(&r->files);
+    source_walk_free(&r->files);
     batch_free(&r->b);
     state_close(r->state);
     config_free(&r->c);

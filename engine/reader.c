@@ -41,14 +41,14 @@ struct progress {
 };
 
 static void progress_step(struct progress *p, const struct diag *d,
-                          size_t done, size_t total)
+                          size_t done)
 {
     if (!p->on || now() - p->last <= 0.25)
         return;
     p->last = now();
     double dt = p->last - p->t0;
-    fprintf(stderr, "\rctinsights: %zu/%zu files, %llu records, %.0f MB/s   ",
-            done, total, (unsigned long long)d->records,
+    fprintf(stderr, "\rctinsights: %zu files, %llu records, %.0f MB/s   ",
+            done, (unsigned long long)d->records,
             dt > 0 ? d->bytes_json / 1e6 / dt : 0.0);
 }
 
@@ -62,7 +62,7 @@ static void progress_end(const struct progress *p)
 
 /* Files one after the other on this thread (a large NDJSON file is still
  * scanned on up to threads threads). */
-static void run_serial(const struct pathlist *files, const struct config *c,
+static void run_serial(struct source_walk *w, const struct config *c,
                        struct diag *d, struct progress *pr, int threads,
                        reader_batch_fn cb, void *ctx)
 {
@@ -72,42 +72,66 @@ static void run_serial(const struct pathlist *files, const struct config *c,
     rf.flush = cb; /* a large file's pieces go on while the next are scanned */
     rf.flush_ctx = ctx;
     evbatch_init(&batch);
-    for (size_t i = 0; i < files->n; i++) {
-        readfile_read(&rf, files->paths[i], c, threads, &batch, d);
-        cb(ctx, readfile_name(files->paths[i]), &batch);
-        progress_step(pr, d, i + 1, files->n);
+    const char *path;
+    for (size_t done = 0; (path = source_walk_next(w, d)) != NULL;) {
+        readfile_read(&rf, path, c, threads, &batch, d);
+        cb(ctx, readfile_name(path), &batch);
+        progress_step(pr, d, ++done);
     }
     readfile_free(&rf);
     evbatch_free(&batch);
 }
 
-/* ---- worker threads.  Files are claimed in groups of consecutive files
- * (one synchronisation per group, not per file); group g is read into
- * slot g % window, at most window groups ahead of the consumer. */
+/* ---- worker threads.  Files are claimed from the walk in groups of
+ * consecutive files (one synchronisation per group, not per file), groups
+ * growing to GROUP_MAX as the walk goes on (the first files of a few large
+ * ones are spread over the threads); group g is read into slot g % window,
+ * at most window groups ahead of the consumer. */
 
 #define GROUP_MAX 16
 
 struct slot {
     struct evbatch batch[GROUP_MAX];
     struct diag diag[GROUP_MAX]; /* deferred */
-    size_t first, count;         /* the files of the group */
+    struct diag walked;          /* what the walk passed over, deferred */
+    char *path[GROUP_MAX];       /* the files of the group, owned */
+    size_t path_cap[GROUP_MAX];
+    size_t count;
     int done;
 };
 
 struct pool {
     pthread_mutex_t mu;
-    pthread_cond_t ready; /* a slot was filled (the consumer waits) */
+    pthread_cond_t ready; /* a slot was filled or the walk ended (the consumer waits) */
     pthread_cond_t space; /* a slot was handed over (workers wait) */
-    const struct pathlist *files;
+    struct source_walk *walk;
     const struct config *cfg;
     unsigned max_messages;
     int threads;
     struct slot *slots;
-    size_t window, group;
-    size_t next;     /* next file to claim */
+    size_t window;
     size_t claimed;  /* groups claimed */
     size_t consumed; /* groups handed to the consumer */
+    int ended;       /* the walk has no more files */
 };
+
+/* Fill s with the next group of files from the walk (p->mu held).
+ * Returns the number of files, 0 at the end of the walk. */
+static size_t claim(struct pool *p, struct slot *s)
+{
+    size_t group = 1 + p->claimed / p->window;
+    group = group > GROUP_MAX ? GROUP_MAX : group;
+    diag_defer(&s->walked, p->max_messages);
+    const char *path;
+    for (s->count = 0; s->count < group &&
+                       (path = source_walk_next(p->walk, &s->walked)) != NULL;
+         s->count++) {
+        size_t k = s->count, len = strlen(path) + 1;
+        s->path[k] = xgrow(s->path[k], &s->path_cap[k], len, 1);
+        memcpy(s->path[k], path, len);
+    }
+    return s->count;
+}
 
 static void *worker(void *arg)
 {
@@ -116,21 +140,22 @@ static void *worker(void *arg)
     readfile_init(&rf);
     for (;;) {
         pthread_mutex_lock(&p->mu);
-        while (p->next < p->files->n && p->claimed - p->consumed >= p->window)
+        while (!p->ended && p->claimed - p->consumed >= p->window)
             pthread_cond_wait(&p->space, &p->mu);
-        if (p->next >= p->files->n) {
+        struct slot *s = &p->slots[p->claimed % p->window];
+        if (p->ended || claim(p, s) == 0) { /* s keeps what the walk said last */
+            p->ended = 1;
+            pthread_cond_broadcast(&p->ready);
+            pthread_cond_broadcast(&p->space);
             pthread_mutex_unlock(&p->mu);
             break;
         }
-        struct slot *s = &p->slots[p->claimed++ % p->window];
-        s->first = p->next;
-        s->count = p->files->n - p->next < p->group ? p->files->n - p->next : p->group;
-        p->next += s->count;
+        p->claimed++;
         pthread_mutex_unlock(&p->mu);
         for (size_t k = 0; k < s->count; k++) {
             diag_defer(&s->diag[k], p->max_messages);
-            readfile_read(&rf, p->files->paths[s->first + k], p->cfg,
-                          p->threads, &s->batch[k], &s->diag[k]);
+            readfile_read(&rf, s->path[k], p->cfg, p->threads, &s->batch[k],
+                          &s->diag[k]);
         }
         pthread_mutex_lock(&p->mu);
         s->done = 1;
@@ -140,20 +165,16 @@ static void *worker(void *arg)
     readfile_free(&rf);
     return NULL;
 }
-
-static void run_pool(const struct pathlist *files, const struct config *c,
+static void run_pool(struct source_walk *w, const struct config *c,
                      struct diag *d, struct progress *pr, int threads,
                      reader_batch_fn cb, void *ctx)
 {
-    struct pool p = {.files = files, .cfg = c, .max_messages = d->max_messages,
+    struct pool p = {.walk = w, .cfg = c, .max_messages = d->max_messages,
                      .threads = threads};
     pthread_mutex_init(&p.mu, NULL);
     pthread_cond_init(&p.ready, NULL);
     pthread_cond_init(&p.space, NULL);
     p.window = 4 * (size_t)threads;
-    /* Groups small enough to keep every thread busy to the end. */
-    p.group = files->n / (p.window * 4);
-    p.group = p.group < 1 ? 1 : p.group > GROUP_MAX ? GROUP_MAX : p.group;
     p.slots = xcalloc(p.window, sizeof(*p.slots));
     for (size_t i = 0; i < p.window; i++)
         for (size_t k = 0; k < GROUP_MAX; k++)
@@ -164,19 +185,22 @@ static void run_pool(const struct pathlist *files, const struct config *c,
            pthread_create(&tid[started], NULL, worker, &p) == 0)
         started++;
     if (started == 0) /* no threads to be had: read here */
-        run_serial(files, c, d, pr, 1, cb, ctx);
-    for (size_t done = 0; started && done < files->n;) {
+        run_serial(w, c, d, pr, 1, cb, ctx);
+    for (size_t done = 0; started;) {
         struct slot *s = &p.slots[p.consumed % p.window];
         pthread_mutex_lock(&p.mu);
-        while (!s->done)
+        while (!s->done && !(p.ended && p.consumed == p.claimed))
             pthread_cond_wait(&p.ready, &p.mu);
         pthread_mutex_unlock(&p.mu);
+        diag_merge(d, &s->walked, 0, 0);
+        if (!s->done) /* the end: s held what the walk said last */
+            break;
         for (size_t k = 0; k < s->count; k++) {
             diag_merge(d, &s->diag[k], 0, 0);
-            cb(ctx, readfile_name(files->paths[s->first + k]), &s->batch[k]);
+            cb(ctx, readfile_name(s->path[k]), &s->batch[k]);
         }
         done += s->count;
-        progress_step(pr, d, done, files->n);
+        progress_step(pr, d, done);
         pthread_mutex_lock(&p.mu);
         s->done = 0;
         p.consumed++;
@@ -186,10 +210,13 @@ static void run_pool(const struct pathlist *files, const struct config *c,
     for (int i = 0; i < started; i++)
         pthread_join(tid[i], NULL);
     for (size_t i = 0; i < p.window; i++) {
+        struct slot *s = &p.slots[i];
         for (size_t k = 0; k < GROUP_MAX; k++) {
-            evbatch_free(&p.slots[i].batch[k]);
-            diag_free(&p.slots[i].diag[k]);
+            evbatch_free(&s->batch[k]);
+            diag_free(&s->diag[k]);
+            xfree(s->path[k]);
         }
+        diag_free(&s->walked);
     }
     xfree(p.slots);
     xfree(tid);
@@ -198,17 +225,16 @@ static void run_pool(const struct pathlist *files, const struct config *c,
     pthread_mutex_destroy(&p.mu);
 }
 
-void reader_run(const struct pathlist *files, const struct config *c,
+void reader_run(struct source_walk *w, const struct config *c,
                 const struct reader_opts *o, struct diag *d,
                 reader_batch_fn cb, void *ctx)
 {
     struct progress pr = {o->progress, now(), 0};
     pr.last = pr.t0;
     int threads = reader_threads();
-    if (threads <= 1 || files->n <= 1)
-        run_serial(files, c, d, &pr, threads, cb, ctx);
+    if (threads <= 1 || source_walk_single(w))
+        run_serial(w, c, d, &pr, threads, cb, ctx);
     else
-        run_pool(files, c, d, &pr, (size_t)threads > files->n ? (int)files->n : threads,
-                 cb, ctx);
+        run_pool(w, c, d, &pr, threads, cb, ctx);
     progress_end(&pr);
 }

@@ -1,7 +1,7 @@
 /*
  * reader — the files a user names, as evbatches handed over in order.
  *
- * reader_run reads each file of a pathlist (source_load: plain or gzip),
+ * reader_run reads each file of a walk (source_load: plain or gzip),
  * finds its records (frame, with the fast extractor), classifies them
  * (record) and hands the consumer the evbatches of each file, in the order
  * of the list, on the calling thread: one per file, or for a large NDJSON
@@ -19,7 +19,7 @@
 #include "config.h"
 #include "diag.h"
 #include "evbatch.h"
-#include "source.h"
+#include "source_walk.h"
 
 typedef void (*reader_batch_fn)(void *ctx, const char *name,
                                 const struct evbatch *b);
@@ -28,10 +28,11 @@ struct reader_opts {
     int progress; /* a progress line on stderr while reading */
 };
 
-/* Read every file of files, calling cb at least once per file (even when
- * it held no valid record), its batches in order.  Files that cannot be opened are counted and reported
- * as read errors.  cb runs on the calling thread, never concurrently. */
-void reader_run(const struct pathlist *files, const struct config *c,
+/* Read every file of the walk w (from where it stands), calling cb at
+ * least once per file (even when it held no valid record), its batches in
+ * order.  Files that cannot be opened are counted and reported as read
+ * errors.  cb runs on the calling thread, never concurrently. */
+void reader_run(struct source_walk *w, const struct config *c,
                 const struct reader_opts *o, struct diag *d,
                 reader_batch_fn cb, void *ctx);
 

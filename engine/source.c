@@ -2,7 +2,6 @@
 
 #include "xalloc.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,128 +12,6 @@
 #include <fcntl.h>
 #include <libdeflate.h>
 #include <zlib.h>
-
-static const char *const passed_folders[] = {
-    "CloudTrail-Digest", "CloudTrail-Insight", "CloudTrail-Aggregated",
-    "CloudTrail-Lake", NULL};
-
-static const char *const json_suffixes[] = {
-    ".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz",
-    ".gz", NULL};
-
-static int has_suffix(const char *s, const char *suf)
-{
-    size_t n = strlen(s), m = strlen(suf);
-    return n >= m && strcmp(s + n - m, suf) == 0;
-}
-
-static int is_json_name(const char *name)
-{
-    for (int i = 0; json_suffixes[i]; i++)
-        if (has_suffix(name, json_suffixes[i]))
-            return 1;
-    return 0;
-}
-
-static int is_passed_folder(const char *name)
-{
-    for (int i = 0; passed_folders[i]; i++)
-        if (strcmp(name, passed_folders[i]) == 0)
-            return 1;
-    return 0;
-}
-
-static void list_add(struct pathlist *l, char *path)
-{
-    l->paths = xgrow(l->paths, &l->cap, l->n + 1, sizeof(*l->paths));
-    l->paths[l->n++] = path;
-}
-
-static int by_name(const struct dirent **a, const struct dirent **b)
-{
-    return strcmp((*a)->d_name, (*b)->d_name);
-}
-
-static int walk(const char *dir, struct pathlist *l, struct diag *d,
-                char *err, size_t errlen)
-{
-    struct dirent **ents;
-    int n = scandir(dir, &ents, NULL, by_name);
-    if (n < 0) {
-        snprintf(err, errlen, "%s: cannot read folder: %s", dir,
-                 strerror(errno));
-        return -1;
-    }
-    int rc = 0;
-    for (int i = 0; i < n; i++) {
-        const char *name = ents[i]->d_name;
-        if (rc || name[0] == '.') {
-            free(ents[i]);
-            continue;
-        }
-        size_t len = strlen(dir) + strlen(name) + 2;
-        char *path = xmalloc(len);
-        snprintf(path, len, "%s/%s", dir, name);
-        /* The entry's type from the folder itself; stat only when the
-         * file system does not say, or for a symbolic link. */
-        unsigned char type = ents[i]->d_type;
-        struct stat st;
-        if (type == DT_UNKNOWN || type == DT_LNK) {
-            type = stat(path, &st) != 0  ? DT_UNKNOWN
-                   : S_ISDIR(st.st_mode) ? DT_DIR
-                   : S_ISREG(st.st_mode) ? DT_REG
-                                         : DT_UNKNOWN;
-        }
-        if (type == DT_UNKNOWN) {
-            d->files_passed++;
-            xfree(path);
-        } else if (type == DT_DIR) {
-            if (is_passed_folder(name))
-                d->files_passed++;
-            else
-                rc = walk(path, l, d, err, errlen);
-            xfree(path);
-        } else if (type == DT_REG && is_json_name(name)) {
-            list_add(l, path);
-        } else {
-            d->files_passed++;
-            xfree(path);
-        }
-        free(ents[i]);
-    }
-    free(ents);
-    return rc;
-}
-
-int source_list(const char *path, struct pathlist *list, struct diag *d,
-                char *err, size_t errlen)
-{
-    if (strcmp(path, "-") == 0) {
-        list_add(list, xstrdup(path));
-        return 0;
-    }
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (S_ISDIR(st.st_mode))
-        return walk(path, list, d, err, errlen);
-    if (access(path, R_OK) != 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    list_add(list, xstrdup(path));
-    return 0;
-}
-
-void pathlist_free(struct pathlist *list)
-{
-    for (size_t i = 0; i < list->n; i++)
-        xfree(list->paths[i]);
-    xfree(list->paths);
-    memset(list, 0, sizeof(*list));
-}
 
 void source_buf_free(struct source_buf *b)
 {

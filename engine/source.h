@@ -1,11 +1,7 @@
 /*
- * source — turning the paths a user names into bytes of JSON.
+ * source — the bytes of JSON in the files a user names.
  *
- * source_list expands a path (file, folder, or "-" for stdin) into the files
- * to read: folders are walked recursively in name order, passing over the
- * folders an S3 export holds next to the logs (CloudTrail-Digest,
- * CloudTrail-Insight, CloudTrail-Aggregated, CloudTrail-Lake) and files whose
- * names are not JSON or gzip.  source_load reads one file whole and inflates
+ * source_load reads one file (named by source_walk) whole and inflates
  * it when it starts with the gzip magic (whatever its name), keeping what it
  * could inflate when the gzip is cut off or damaged (reported to diag).
  * Gzip is inflated by libdeflate (whole members at once, the fastest on the
@@ -21,11 +17,6 @@
 
 #include <stddef.h>
 
-struct pathlist {
-    char **paths; /* owned */
-    size_t n, cap;
-};
-
 struct source_buf {
     char *data; /* owned; NUL-terminated after source_load */
     size_t len, cap;
@@ -33,12 +24,6 @@ struct source_buf {
      * mapped rather than copied), 0 when it was allocated */
     size_t map_len;
 };
-
-/* Append the files named by path to list.  Returns 0, or -1 with a message
- * in err when path cannot be read (does not exist, no permission). */
-int source_list(const char *path, struct pathlist *list, struct diag *d,
-                char *err, size_t errlen);
-void pathlist_free(struct pathlist *list);
 
 struct libdeflate_decompressor;
 

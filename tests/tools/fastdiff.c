@@ -16,6 +16,7 @@
 #include "fastcmp.h"
 #include "fastrec.h"
 #include "source.h"
+#include "source_walk.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -23,13 +24,13 @@
 
 int main(int argc, char **argv)
 {
-    struct pathlist files = {0};
+    struct source_walk files;
     struct diag d;
     char err[1024];
     diag_init(&d);
     xalloc_install_json();
     for (int i = 1; i < argc; i++) {
-        if (source_list(argv[i], &files, &d, err, sizeof err) != 0) {
+        if (source_check(argv[i], err, sizeof err) != 0) {
             fprintf(stderr, "fastdiff: %s\n", err);
             return 2;
         }
@@ -47,31 +48,33 @@ int main(int argc, char **argv)
     struct source_buf b = {0};
     d.out = fopen("/dev/null", "w");
     size_t bad_files = 0;
-    for (size_t i = 0; i < files.n; i++) {
-        if (source_load(&l, files.paths[i], &b, &d) < 0) {
-            fprintf(stderr, "fastdiff: %s: cannot open\n", files.paths[i]);
+    source_walk_init(&files, argv + 1, (size_t)(argc - 1));
+    size_t nfiles = 0;
+    for (const char *path; (path = source_walk_next(&files, &d)) != NULL; nfiles++) {
+        if (source_load(&l, path, &b, &d) < 0) {
+            fprintf(stderr, "fastdiff: %s: cannot open\n", path);
             return 2;
         }
         for (int k = 0; k < 3; k++) {
-            if (fastcmp_buffer(files.paths[i], b.data, b.len, &cfgs[k], NULL, &st[k]) == 0)
+            if (fastcmp_buffer(path, b.data, b.len, &cfgs[k], NULL, &st[k]) == 0)
                 continue;
             bad_files++;
             printf("fastdiff: %s (%s): fast and jansson paths disagree:\n",
-                   files.paths[i], names[k]);
+                   path, names[k]);
             struct fastcmp_stats again = {0};
-            fastcmp_buffer(files.paths[i], b.data, b.len, &cfgs[k], stdout, &again);
+            fastcmp_buffer(path, b.data, b.len, &cfgs[k], stdout, &again);
         }
     }
     for (int k = 0; k < 3; k++)
         printf("fastdiff: %s: %zu files, %zu records (%zu read by the fast "
                "extractor alone, %zu skipped), %zu disagreements\n",
-               names[k], files.n, st[k].records, st[k].fast, st[k].skipped,
+               names[k], nfiles, st[k].records, st[k].fast, st[k].skipped,
                st[k].disagreements);
     printf("fastdiff: string scanner %s\n", fastrec_isa());
     fclose(d.out);
     source_buf_free(&b);
     source_loader_free(&l);
-    pathlist_free(&files);
+    source_walk_free(&files);
     for (int i = 0; i < 3; i++)
         config_free(&cfgs[i]);
     return bad_files ? 1 : 0;

@@ -21,7 +21,7 @@
 #include <zlib.h>
 
 #include "input_fixture.h"
-#include "source.h"
+#include "source_walk.h"
 #include "xalloc.h"
 
 struct fixture {
@@ -164,7 +164,7 @@ static void test_same_files_as_score(void **state)
         "AWSLogs/o-abc/111122223333/CloudTrail/eu-west-1/k.json",
         ".sync/l.json", "top.ndjson",
     };
-    struct pathlist list = {0};
+    struct source_walk walk;
     struct diag d;
     char err[256], want[8192] = "";
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
@@ -172,13 +172,14 @@ static void test_same_files_as_score(void **state)
         age(f, files[i]);
     }
     diag_init(&d);
-    assert_int_equal(source_list(f->root, &list, &d, err, sizeof err), 0);
+    assert_int_equal(source_check(f->root, err, sizeof err), 0);
+    source_walk_init(&walk, &f->root, 1);
     size_t rl = strlen(f->root);
-    for (size_t i = 0; i < list.n; i++) {
-        strcat(want, list.paths[i] + rl + 1);
+    for (const char *p; (p = source_walk_next(&walk, &d)) != NULL;) {
+        strcat(want, p + rl + 1);
         strcat(want, "\n");
     }
-    pathlist_free(&list);
+    source_walk_free(&walk);
     open_input(f);
     assert_string_equal(run(f, 0), want); /* name order, like score */
     assert_string_equal(run(f, 200), "");
