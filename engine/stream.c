@@ -127,35 +127,39 @@ static int key_is(const struct key *k, const uint32_t *f)
            k->name == f[3] && k->error == f[4] && k->error_rate == f[5];
 }
 
-static size_t key_slot(const struct stream *s, const uint32_t *slots, size_t nslots,
-                       const uint32_t *f)
+static size_t key_slot(const struct stream *s, uint32_t hash, const uint32_t *f)
 {
-    size_t mask = nslots - 1, i = (size_t)hash_ids(f, 6) & mask;
-    while (slots[i] && !key_is(key_at(s, slots[i] - 1), f))
+    size_t mask = s->key_nslots - 1, i = hash & mask;
+    const struct key_slot *t = s->key_slots;
+    while (t[i].id && (t[i].hash != hash || !key_is(key_at(s, t[i].id - 1), f)))
         i = (i + 1) & mask;
     return i;
 }
 
 static void key_rehash(struct stream *s)
 {
-    size_t n = s->key_nslots * 2;
-    uint32_t *slots = xcalloc(n, sizeof(*slots));
-    for (size_t i = 0; i < s->nkeys; i++) {
-        const struct key *k = key_at(s, (uint32_t)i);
-        uint32_t f[6] = {k->account, k->region, k->source, k->name, k->error,
-                         k->error_rate};
-        slots[key_slot(s, slots, n, f)] = (uint32_t)i + 1;
+    size_t n = s->key_nslots * 2, mask = n - 1;
+    struct key_slot *t = xcalloc(n, sizeof(*t));
+    for (size_t j = 0; j < s->key_nslots; j++) {
+        struct key_slot e = s->key_slots[j];
+        if (!e.id)
+            continue;
+        size_t i = e.hash & mask;
+        while (t[i].id)
+            i = (i + 1) & mask;
+        t[i] = e;
     }
     xfree(s->key_slots);
-    s->key_slots = slots;
+    s->key_slots = t;
     s->key_nslots = n;
 }
 
 uint32_t stream__key_of(struct stream *s, uint32_t scope, const uint32_t *f)
 {
-    size_t i = key_slot(s, s->key_slots, s->key_nslots, f);
-    if (s->key_slots[i])
-        return s->key_slots[i] - 1;
+    uint32_t hash = (uint32_t)hash_ids(f, 6);
+    size_t i = key_slot(s, hash, f);
+    if (s->key_slots[i].id)
+        return s->key_slots[i].id - 1;
     if (s->nkeys % KEY_CHUNK == 0) {
         s->chunks = xrealloc(s->chunks, (s->nchunks + 1) * sizeof(*s->chunks));
         s->chunks[s->nchunks++] = xmalloc(KEY_CHUNK * sizeof(struct key));
@@ -183,7 +187,7 @@ uint32_t stream__key_of(struct stream *s, uint32_t scope, const uint32_t *f)
     for (int a = 0; a < TALLY__FIELDS; a++)
         sketch_init(&k->sk[a]);
     k->dirty = 1;
-    s->key_slots[i] = id + 1;
+    s->key_slots[i] = (struct key_slot){id + 1, hash};
     if (s->nkeys * 2 > s->key_nslots)
         key_rehash(s);
     struct scope *sc = s->scopes[scope];
@@ -499,6 +503,15 @@ static int mev_cmp(const void *pa, const void *pb)
 /* The baseline top values of each key active in the minute leaving the
  * recent window take its events, in an order that does not depend on the
  * input's: by count, then by string. */
+/* Ask for the n bytes at p ahead of their use: with many keys, each key a
+ * minute reaches is a cache miss per line it touches, and the next key is
+ * known while this one is worked on. */
+static inline void prefetch_lines(const void *p, size_t n)
+{
+    for (size_t o = 0; o < n; o += 64)
+        __builtin_prefetch((const char *)p + o);
+}
+
 static void fold_attributes(struct stream *s, const struct bucket *b)
 {
     size_t i = 0;
@@ -508,6 +521,8 @@ static void fold_attributes(struct stream *s, const struct bucket *b)
         tally_clear(&s->scratch);
         for (; j < b->n && b->ev[j].key == id; j++)
             tally_event(&s->scratch, b->ev[j].arn, b->ev[j].agent, b->ev[j].error);
+        if (j < b->n)
+            prefetch_lines(key_at(s, b->ev[j].key)->sk, sizeof(key_at(s, 0)->sk));
         struct key *k = key_at(s, id);
         k->dirty = 1;
         for (int f = 0; f < TALLY__FIELDS; f++) {
@@ -579,6 +594,8 @@ static void close_minute(struct stream *s, struct scope *sc, uint32_t t,
         size_t j = i;
         while (j < n && ev[j].key == id)
             j++;
+        if (j < n)
+            prefetch_lines(key_at(s, ev[j].key), sizeof(struct key));
         struct key *k = key_at(s, id);
         s->run_ev = ev + i;
         s->run_n = j - i;
@@ -670,15 +687,60 @@ int stream__deliver(struct stream *s, uint32_t scope, uint32_t minute, const str
     return 0;
 }
 
+/* The call-rate key fields of event e (its error-rate key shares the
+ * first four). */
+static void call_fields(const struct stream *s, const struct evbatch_event *e,
+                        uint32_t *f)
+{
+    f[0] = s->map[e->str[EVF_ACCOUNT]];
+    f[1] = s->map[e->str[EVF_REGION]];
+    f[2] = s->map[e->str[EVF_SOURCE]];
+    f[3] = s->map[e->str[EVF_NAME]];
+    f[4] = f[5] = 0;
+}
+
+/* With many keys, each event's key is a cache miss twice over (its hash
+ * slot, then its state): the batch is known ahead, so the slot of the
+ * event PREFETCH_SLOT ahead and the key of the one PREFETCH_KEY ahead are
+ * fetched while this one is worked on. */
+#define PREFETCH_SLOT 16u
+#define PREFETCH_KEY 8u
+
+static void prefetch_slot(const struct stream *s, const struct evbatch *b,
+                          size_t i, uint64_t *hash)
+{
+    uint32_t f[6];
+    if (i >= b->n || !(b->ev[i].flags & EV_CALL))
+        return;
+    call_fields(s, &b->ev[i], f);
+    hash[i % PREFETCH_SLOT] = hash_ids(f, 6);
+    __builtin_prefetch(&s->key_slots[hash[i % PREFETCH_SLOT] & (s->key_nslots - 1)]);
+}
+
+static void prefetch_key(const struct stream *s, const struct evbatch *b,
+                         size_t i, const uint64_t *hash)
+{
+    if (i >= b->n || !(b->ev[i].flags & EV_CALL))
+        return;
+    uint32_t slot = s->key_slots[hash[i % PREFETCH_SLOT] & (s->key_nslots - 1)].id;
+    if (slot)
+        __builtin_prefetch(key_at(s, slot - 1));
+}
+
 size_t stream_add_batch(struct stream *s, const struct evbatch *b, struct diag *d)
 {
+    uint64_t hash[PREFETCH_SLOT];
     size_t late = 0;
     s->map = xgrow(s->map, &s->map_cap, b->nstrs + 1, sizeof(*s->map));
     s->map[0] = 0;
     for (size_t i = 1; i < b->nstrs; i++)
         s->map[i] = strpool_intern_hashed(s->pool, b->text + b->strs[i].off,
                                           b->strs[i].len, b->strs[i].hash);
+    for (size_t i = 0; i < PREFETCH_SLOT; i++)
+        prefetch_slot(s, b, i, hash);
     for (size_t i = 0; i < b->n; i++) {
+        prefetch_key(s, b, i + PREFETCH_KEY, hash);
+        prefetch_slot(s, b, i + PREFETCH_SLOT, hash);
         const struct evbatch_event *e = &b->ev[i];
         uint32_t account = s->map[e->str[EVF_ACCOUNT]], region = s->map[e->str[EVF_REGION]];
         uint32_t scope = stream__scope_of(s, account, region);

@@ -60,6 +60,13 @@ struct key {
     struct sketch sk[TALLY__FIELDS];
 };
 
+/* A key's place in the hash table: its id + 1 (0 = empty) and the low 32
+ * bits of its hash (its home slot, and a check that spares reading other
+ * keys' state on the way). */
+struct key_slot {
+    uint32_t id, hash;
+};
+
 struct timer {
     uint32_t minute, key;
 };
@@ -97,7 +104,7 @@ struct stream {
     struct strpool *pool;
     struct key **chunks;
     size_t nkeys, nchunks;
-    uint32_t *key_slots;
+    struct key_slot *key_slots; /* open addressing, at most half full */
     size_t key_nslots;
     struct scope **scopes; /* each allocated once: it never moves */
     size_t nscopes, scopes_cap;
