@@ -165,6 +165,7 @@ static void *worker(void *arg)
     readfile_free(&rf);
     return NULL;
 }
+
 static void run_pool(struct source_walk *w, const struct config *c,
                      struct diag *d, struct progress *pr, int threads,
                      reader_batch_fn cb, void *ctx)

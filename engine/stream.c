@@ -154,9 +154,15 @@ static void key_rehash(struct stream *s)
     s->key_nslots = n;
 }
 
-uint32_t stream__key_of(struct stream *s, uint32_t scope, const uint32_t *f)
+static uint32_t key_hash(const uint32_t *f)
 {
-    uint32_t hash = (uint32_t)hash_ids(f, 6);
+    return (uint32_t)hash_ids(f, 6);
+}
+
+/* stream__key_of, hash being key_hash(f). */
+static uint32_t key_of_hashed(struct stream *s, uint32_t scope, const uint32_t *f,
+                              uint32_t hash)
+{
     size_t i = key_slot(s, hash, f);
     if (s->key_slots[i].id)
         return s->key_slots[i].id - 1;
@@ -194,6 +200,11 @@ uint32_t stream__key_of(struct stream *s, uint32_t scope, const uint32_t *f)
     sc->keys = xgrow(sc->keys, &sc->keys_cap, sc->nkeys + 1, sizeof(*sc->keys));
     sc->keys[sc->nkeys++] = id;
     return id;
+}
+
+uint32_t stream__key_of(struct stream *s, uint32_t scope, const uint32_t *f)
+{
+    return key_of_hashed(s, scope, f, key_hash(f));
 }
 
 /* ---- timers -------------------------------------------------------------- */
@@ -500,9 +511,6 @@ static int mev_cmp(const void *pa, const void *pb)
     return x->key < y->key ? -1 : x->key > y->key;
 }
 
-/* The baseline top values of each key active in the minute leaving the
- * recent window take its events, in an order that does not depend on the
- * input's: by count, then by string. */
 /* Ask for the n bytes at p ahead of their use: with many keys, each key a
  * minute reaches is a cache miss per line it touches, and the next key is
  * known while this one is worked on. */
@@ -512,6 +520,9 @@ static inline void prefetch_lines(const void *p, size_t n)
         __builtin_prefetch((const char *)p + o);
 }
 
+/* The baseline top values of each key active in the minute leaving the
+ * recent window take its events, in an order that does not depend on the
+ * input's: by count, then by string. */
 static void fold_attributes(struct stream *s, const struct bucket *b)
 {
     size_t i = 0;
@@ -702,34 +713,37 @@ static void call_fields(const struct stream *s, const struct evbatch_event *e,
 /* With many keys, each event's key is a cache miss twice over (its hash
  * slot, then its state): the batch is known ahead, so the slot of the
  * event PREFETCH_SLOT ahead and the key of the one PREFETCH_KEY ahead are
- * fetched while this one is worked on. */
+ * fetched while this one is worked on.  The call-rate keys' hashes are
+ * kept in a ring of twice PREFETCH_SLOT, so an event's is still there when
+ * its turn comes. */
 #define PREFETCH_SLOT 16u
 #define PREFETCH_KEY 8u
+#define PREFETCH_RING (2 * PREFETCH_SLOT)
 
 static void prefetch_slot(const struct stream *s, const struct evbatch *b,
-                          size_t i, uint64_t *hash)
+                          size_t i, uint32_t *hash)
 {
     uint32_t f[6];
     if (i >= b->n || !(b->ev[i].flags & EV_CALL))
         return;
     call_fields(s, &b->ev[i], f);
-    hash[i % PREFETCH_SLOT] = hash_ids(f, 6);
-    __builtin_prefetch(&s->key_slots[hash[i % PREFETCH_SLOT] & (s->key_nslots - 1)]);
+    hash[i % PREFETCH_RING] = key_hash(f);
+    __builtin_prefetch(&s->key_slots[hash[i % PREFETCH_RING] & (s->key_nslots - 1)]);
 }
 
 static void prefetch_key(const struct stream *s, const struct evbatch *b,
-                         size_t i, const uint64_t *hash)
+                         size_t i, const uint32_t *hash)
 {
     if (i >= b->n || !(b->ev[i].flags & EV_CALL))
         return;
-    uint32_t slot = s->key_slots[hash[i % PREFETCH_SLOT] & (s->key_nslots - 1)].id;
+    uint32_t slot = s->key_slots[hash[i % PREFETCH_RING] & (s->key_nslots - 1)].id;
     if (slot)
         __builtin_prefetch(key_at(s, slot - 1));
 }
 
 size_t stream_add_batch(struct stream *s, const struct evbatch *b, struct diag *d)
 {
-    uint64_t hash[PREFETCH_SLOT];
+    uint32_t hash[PREFETCH_RING];
     size_t late = 0;
     s->map = xgrow(s->map, &s->map_cap, b->nstrs + 1, sizeof(*s->map));
     s->map[0] = 0;
@@ -742,23 +756,23 @@ size_t stream_add_batch(struct stream *s, const struct evbatch *b, struct diag *
         prefetch_key(s, b, i + PREFETCH_KEY, hash);
         prefetch_slot(s, b, i + PREFETCH_SLOT, hash);
         const struct evbatch_event *e = &b->ev[i];
-        uint32_t account = s->map[e->str[EVF_ACCOUNT]], region = s->map[e->str[EVF_REGION]];
-        uint32_t scope = stream__scope_of(s, account, region);
+        uint32_t f[6];
+        call_fields(s, e, f);
+        uint32_t scope = stream__scope_of(s, f[0], f[1]);
         struct mev ev = {NONE, s->map[e->str[EVF_ARN]], s->map[e->str[EVF_AGENT]],
                          s->map[e->str[EVF_ERROR]]};
         if (!e->flags) {
             stream__deliver(s, scope, e->minute, &ev);
             continue;
         }
-        uint32_t f[6] = {account, region, s->map[e->str[EVF_SOURCE]],
-                         s->map[e->str[EVF_NAME]], 0, 0};
         for (int type = 0; type < 2; type++) {
             if (!(e->flags & (type ? EV_ERROR : EV_CALL)) ||
                 !(type ? s->cfg->error_rate : s->cfg->call_rate))
                 continue;
             f[4] = type ? ev.error : 0;
             f[5] = (uint32_t)type;
-            ev.key = stream__key_of(s, scope, f);
+            ev.key = type ? stream__key_of(s, scope, f)
+                          : key_of_hashed(s, scope, f, hash[i % PREFETCH_RING]);
             struct key *k = key_at(s, ev.key);
             if (k->ignored) {
                 d->ignored[IGNORE_RULE]++;
