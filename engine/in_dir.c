@@ -472,7 +472,6 @@ static enum outcome read_file(struct in_dir *dd, struct cand *c,
     }
     d->files++;
     d->bytes_read += got > 0 ? (uint64_t)got : 0;
-    d->bytes_json += len;
     if (why != SKIP__COUNT)
         diag_skip(d, why, path, NULL, at, detail);
 out:

@@ -137,5 +137,12 @@ has "metrics: late" 'ctinsights_late_events_total 0' m
 stop $p
 if grep -q "$CTINSIGHTS_HTTP_TOKEN" e; then echo "FAIL: the token was printed"; fails=$((fails + 1)); fi
 
+# A watched folder: the Insights score finds, each byte counted once.
+mkdir -p watched && cp iam.ndjson watched/
+"$bin" tail --state d.db --output o10 dir:watched 2> e10 & p=$!; pids="$pids $p"
+wait_lines o10 6; sleep 0.3; stop $p
+same "a watched folder is score" "$want_iam" o10
+has "a watched folder's bytes counted once" "1.7 MB read, 1.7 MB JSON" e10
+
 [ "$fails" -eq 0 ] && echo "tail: all checks passed"
 [ "$fails" -eq 0 ]
