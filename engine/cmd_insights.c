@@ -200,7 +200,7 @@ int cmd_baseline(int argc, char **argv)
         config_free(&cfg);
         return EXIT_USAGE;
     }
-    const char *type = error ? "ApiErrorRateInsight" : "ApiCallRateInsight";
+    const char *type = detect_insight_type(error != NULL);
     char **k = argv + optind;
     struct stream_key_view v;
     int rc = stream_state_key(st, type, k[0], k[1], k[2], k[3], error, &v, err, sizeof(err));

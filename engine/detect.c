@@ -15,6 +15,11 @@ void detect_run_init(struct detect_run *r, const struct config *c,
     r->events = events;
 }
 
+const char *detect_insight_type(int error_rate)
+{
+    return error_rate ? "ApiErrorRateInsight" : "ApiCallRateInsight";
+}
+
 void detect_settings_for(const struct config *c, const char *account,
                          const char *region, const char *source,
                          const char *name, const char *error, int error_rate,
@@ -22,7 +27,7 @@ void detect_settings_for(const struct config *c, const char *account,
 {
     const struct config_override *o = config_override_for(
         c, account, region, source, name, error,
-        error_rate ? "ApiErrorRateInsight" : "ApiCallRateInsight");
+        detect_insight_type(error_rate));
     out->sensitivity = o && o->sensitivity >= 0 ? o->sensitivity : c->sensitivity;
     out->min_count = (uint32_t)(o && o->min_count >= 0 ? o->min_count : c->min_count);
     int days = o && o->min_history_days >= 0 ? o->min_history_days : c->min_history_days;

@@ -111,6 +111,10 @@ struct key_model {
     struct insight gcur;
 };
 
+/* The insightType of a key's Insights: ApiErrorRateInsight for an
+ * error-rate key, else ApiCallRateInsight. */
+const char *detect_insight_type(int error_rate);
+
 void detect_run_init(struct detect_run *r, const struct config *c,
                      struct detect_events events);
 /* The settings of a key: the config's, with the first matching override

@@ -42,7 +42,7 @@ static json_t *attributions(const struct insight_report *r)
 
 static const char *type_name(const struct insight_report *r)
 {
-    return r->error_rate ? "ApiErrorRateInsight" : "ApiCallRateInsight";
+    return detect_insight_type(r->error_rate);
 }
 
 /* The ID seed of an Insight: its key's strings and start minute. */

@@ -63,7 +63,7 @@ int64_t insight_store_add(struct insight_store *is, const struct insight_report 
     sqlite3_bind_text(q, 2, r->state == STATE_START ? "Start" : "End", -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 3, ins->start);
     sqlite3_bind_int64(q, 4, r->state == STATE_START ? ins->start : ins->end);
-    sqlite3_bind_text(q, 5, r->error_rate ? "ApiErrorRateInsight" : "ApiCallRateInsight",
+    sqlite3_bind_text(q, 5, detect_insight_type(r->error_rate),
                       -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 6, r->account, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 7, r->region, -1, SQLITE_STATIC);

@@ -300,7 +300,7 @@ struct key_lines {
 static void collect_key(void *ctx, const struct stream_key_info *k)
 {
     struct key_lines *l = ctx;
-    const char *type = k->error_rate ? "ApiErrorRateInsight" : "ApiCallRateInsight";
+    const char *type = detect_insight_type(k->error_rate);
     json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:I}", "insightType", type,
                           "account", k->account, "region", k->region, "eventSource",
                           k->source, "eventName", k->name, "errorCode",

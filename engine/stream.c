@@ -154,6 +154,19 @@ static void key_rehash(struct stream *s)
     s->key_nslots = n;
 }
 
+/* What the config says of key k: whether an ignore rule drops it, and its
+ * settings into set. */
+static void key_configure(const struct stream *s, struct key *k,
+                          struct detect_settings *set)
+{
+    const char *type = detect_insight_type(k->error_rate);
+    const char *err = k->error ? str(s, k->error) : NULL;
+    k->ignored = (uint8_t)config_ignored(s->cfg, str(s, k->account), str(s, k->region),
+                                         str(s, k->source), str(s, k->name), err, type);
+    detect_settings_for(s->cfg, str(s, k->account), str(s, k->region), str(s, k->source),
+                        str(s, k->name), err, k->error_rate, set);
+}
+
 static uint32_t key_hash(const uint32_t *f)
 {
     return (uint32_t)hash_ids(f, 6);
@@ -182,13 +195,8 @@ static uint32_t key_of_hashed(struct stream *s, uint32_t scope, const uint32_t *
     k->scope = scope;
     k->timer = NONE;
     k->last_event = NONE;
-    const char *type = k->error_rate ? "ApiErrorRateInsight" : "ApiCallRateInsight";
-    const char *err = k->error ? str(s, k->error) : NULL;
-    k->ignored = (uint8_t)config_ignored(s->cfg, str(s, f[0]), str(s, f[1]),
-                                         str(s, f[2]), str(s, f[3]), err, type);
     struct detect_settings set;
-    detect_settings_for(s->cfg, str(s, f[0]), str(s, f[1]), str(s, f[2]),
-                        str(s, f[3]), err, k->error_rate, &set);
+    key_configure(s, k, &set);
     detect_model_init(&k->m, &set);
     for (int a = 0; a < TALLY__FIELDS; a++)
         sketch_init(&k->sk[a]);
@@ -842,13 +850,7 @@ void stream_reconfigure(struct stream *s)
     detect_run_init(&s->run, s->cfg, s->run.events);
     for (size_t i = 0; i < s->nkeys; i++) {
         struct key *k = key_at(s, (uint32_t)i);
-        const char *type = k->error_rate ? "ApiErrorRateInsight" : "ApiCallRateInsight";
-        const char *err = k->error_rate ? str(s, k->error) : NULL;
-        k->ignored = (uint8_t)config_ignored(s->cfg, str(s, k->account), str(s, k->region),
-                                             str(s, k->source), str(s, k->name), err, type);
-        detect_settings_for(s->cfg, str(s, k->account), str(s, k->region),
-                            str(s, k->source), str(s, k->name), err, k->error_rate,
-                            &k->m.set);
+        key_configure(s, k, &k->m.set);
         k->dirty = 1;
     }
 }

@@ -172,7 +172,7 @@ int stream_save(struct stream *s, struct state *st)
         put_key_blob(&w, k);
         sqlite3_stmt *p = ss->put_key;
         sqlite3_bind_int64(p, 1, (int64_t)i);
-        sqlite3_bind_text(p, 2, k->error_rate ? "ApiErrorRateInsight" : "ApiCallRateInsight",
+        sqlite3_bind_text(p, 2, detect_insight_type(k->error_rate),
                           -1, SQLITE_STATIC);
         sqlite3_bind_text(p, 3, str(s, k->account), -1, SQLITE_STATIC);
         sqlite3_bind_text(p, 4, str(s, k->region), -1, SQLITE_STATIC);

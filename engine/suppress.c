@@ -23,7 +23,7 @@ static int rule_matches(const struct config_suppress *r,
     const struct insight *ins = rep->ins;
     if (!config_match(&r->match, rep->account, rep->region, rep->source, rep->name,
                       rep->error,
-                      rep->error_rate ? "ApiErrorRateInsight" : "ApiCallRateInsight"))
+                      detect_insight_type(rep->error_rate)))
         return 0;
     if (r->category && fnmatch(r->category, rep->category, 0) != 0)
         return 0;
