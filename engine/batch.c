@@ -66,16 +66,21 @@ static void on_insight(void *ctx, const struct insight_report *r)
 struct pass {
     struct batch *b;
     size_t late;
+    int stop;   /* no more files: the sorted pass follows */
+    int sorted; /* this is the sorted pass (nothing is late in it) */
 };
 
 static void on_batch(void *ctx, const char *name, const struct evbatch *eb)
 {
     struct pass *p = ctx;
     (void)name;
-    /* Once late, a first pass is over (the sorted one follows); going on
-     * from a state file, late events are only counted. */
-    if (!p->late || p->b->resumed)
-        p->late += stream_add_batch(p->b->stream, eb, &p->b->diag);
+    /* Once late, a first pass is over: the sorted one follows, and no
+     * further file is read for this one.  Going on from a state file,
+     * late events are only counted (into the baselines). */
+    if (p->stop)
+        return;
+    p->late += stream_add_batch(p->b->stream, eb, &p->b->diag);
+    p->stop = p->late && !p->b->resumed && !p->sorted;
 }
 
 /* A new engine, from the state file when it holds one.  0, or -1 with
@@ -100,8 +105,8 @@ static size_t read_pass(struct batch *b, struct source_walk *files, int sorted)
     source_walk_rewind(files);
     if (sorted)
         stream_buffer_all(b->stream);
-    struct pass p = {b, 0};
-    struct reader_opts o = {b->progress};
+    struct pass p = {b, 0, 0, sorted};
+    struct reader_opts o = {b->progress, &p.stop};
     reader_run(files, b->cfg, &o, &b->diag, on_batch, &p);
     return p.late;
 }

@@ -173,9 +173,12 @@ static const struct row rows[] = {
     {T_SIZE, "state.max_bytes", "0", OFF(state_max_bytes), 0, 1024.0 * GIB,
      "the state file may not grow beyond this (0: no limit); when full, saving "
      "fails and is tried again later", NULL},
-    {T_INT, "tail.allowed_lateness_minutes", "5", OFF(tail_lateness_minutes), 0, 1440,
+    {T_INT, "tail.min_lateness_minutes", "2", OFF(tail_min_lateness), 0, 240,
      "an account/region's minute is decided once events this much newer have "
-     "come; older events after that are late: counted, reported and dropped", NULL},
+     "come at least, or longer when its events have been seen to come later", NULL},
+    {T_INT, "tail.max_lateness_minutes", "60", OFF(tail_max_lateness), 1, 240,
+     "the longest a minute is held open for late events; events later than the "
+     "watermark are counted into the baselines but not judged", NULL},
     {T_INT, "tail.checkpoint_seconds", "10", OFF(tail_checkpoint_seconds), 1, 3600,
      "the state is saved at least this often while input comes (and at once "
      "when an Insight is decided)", NULL},

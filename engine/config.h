@@ -128,7 +128,8 @@ struct config {
     /* score */
     int score_reorder_minutes; /* score.reorder_minutes: reorder window in memory */
     /* tail */
-    int tail_lateness_minutes;  /* tail.allowed_lateness_minutes */
+    int tail_min_lateness;      /* tail.min_lateness_minutes: the least a watermark lags */
+    int tail_max_lateness;      /* tail.max_lateness_minutes: the most it lags */
     int tail_checkpoint_seconds; /* tail.checkpoint_seconds */
     /* state */
     size_t state_max_bytes;    /* state.max_bytes: cap on the state file, 0 = none */

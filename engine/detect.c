@@ -334,6 +334,25 @@ static int run_arrived(const struct detect_run *r, struct key_model *m,
     return 1;
 }
 
+void detect_late(const struct detect_run *r, struct key_model *m, uint32_t key,
+                 uint32_t t)
+{
+    if (m->head == UINT32_MAX || t > m->head) {
+        remember(r, m, t, 1);
+    } else if (m->head - t < DETECT_RECENT) {
+        uint16_t *c = &m->recent[t % DETECT_RECENT];
+        if (*c < DETECT_COUNT_MAX)
+            (*c)++;
+    } else {
+        season_fold_late(&m->season, t, 1, r->decay);
+    }
+    if (!m->set.gaps || t <= m->gap.last_active)
+        return;
+    /* A gap's End is never before its Start. */
+    int flagged = run_arrived(r, m, key, t > m->gcur.start ? t : m->gcur.start + 1);
+    gap_activity(&m->gap, t, flagged);
+}
+
 void detect_step(const struct detect_run *r, const struct detect_scope *sc,
                  struct key_model *m, uint32_t key, uint32_t t, uint32_t x)
 {

@@ -128,6 +128,11 @@ void detect_model_init(struct key_model *m, const struct detect_settings *s);
  * before). */
 void detect_step(const struct detect_run *r, const struct detect_scope *sc,
                  struct key_model *m, uint32_t key, uint32_t t, uint32_t x);
+/* One event for minute t, which has been decided already (it came too
+ * late to be judged): it joins the key's counts, and so its baseline, and
+ * for a periodic key a run it makes ends the gap its absence opened. */
+void detect_late(const struct detect_run *r, struct key_model *m, uint32_t key,
+                 uint32_t t);
 /* Nothing happened on the key after its last active minute until t. */
 void detect_silence(const struct detect_run *r, const struct detect_scope *sc,
                     struct key_model *m, uint32_t key, uint32_t t);

@@ -115,6 +115,8 @@ void diag_merge(struct diag *into, const struct diag *from, size_t byte_base,
     into->records += from->records;
     into->counted_calls += from->counted_calls;
     into->counted_errors += from->counted_errors;
+    into->late += from->late;
+    into->duplicates += from->duplicates;
     for (int i = 0; i < IGNORE__COUNT; i++)
         into->ignored[i] += from->ignored[i];
     for (size_t i = 0; i < from->nlog; i++) {
@@ -167,12 +169,19 @@ void diag_summary(const struct diag *d, const struct diag_findings *f,
         if (d->ignored[i])
             fprintf(o, "ctinsights:   ignored %-20s %llu\n", ignore_names[i],
                     (unsigned long long)d->ignored[i]);
+    if (d->duplicates)
+        fprintf(o, "ctinsights:   duplicate                   %llu (an eventID its minute "
+                   "had counted: counted once)\n",
+                (unsigned long long)d->duplicates);
     if (d->late)
-        fprintf(o, "ctinsights:   late (dropped)              %llu\n",
+        fprintf(o, "ctinsights:   late                        %llu (counted after their "
+                   "minute was decided: in the baseline, not judged)\n",
                 (unsigned long long)d->late);
     if (f->sorted)
         fprintf(o, "ctinsights: records were more than score.reorder_minutes out of "
                    "time order: read twice, the second time sorted\n");
     fprintf(o, "ctinsights: %zu keys, %zu insights (%zu still open, %zu suppressed)\n",
             f->keys, f->insights, f->open_insights, f->suppressed);
+    if (f->watermark[0])
+        fprintf(o, "ctinsights: watermark: %s\n", f->watermark);
 }

@@ -52,7 +52,8 @@ struct diag {
     uint64_t records;        /* record candidates seen (valid or not) */
     uint64_t counted_calls;  /* events counted for call-rate keys */
     uint64_t counted_errors; /* events counted for error-rate keys */
-    uint64_t late;           /* counted events for minutes already closed (dropped) */
+    uint64_t late;           /* of those, events for minutes already decided */
+    uint64_t duplicates;     /* counted records whose eventID their minute had counted */
     uint64_t skipped[SKIP__COUNT];
     uint64_t ignored[IGNORE__COUNT];
     uint64_t quiet[SKIP__COUNT]; /* the first this many of each reason are not printed
@@ -103,6 +104,7 @@ uint64_t diag_skipped(const struct diag *d);
 struct diag_findings {
     size_t keys, insights, open_insights, suppressed;
     int sorted; /* the input was read twice, the second time sorted */
+    char watermark[160]; /* how far minutes are decided; "" to say nothing */
 };
 /* Print the run summary (files, records, skips and ignores by reason, and
  * the findings) to d->out. */

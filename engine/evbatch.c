@@ -129,6 +129,7 @@ void evbatch_add_event(struct evbatch *b, const struct record_event *r,
                    : 0;
     e->str[EVF_ACCOUNT] = intern(b, EVF_ACCOUNT, r->account.s, r->account.len);
     e->str[EVF_REGION] = intern(b, EVF_REGION, r->region.s, r->region.len);
+    e->id = 0;
     if (!e->flags) {
         /* Coverage only: the scope is all the engine needs. */
         for (int f = EVF_SOURCE; f < EVF__COUNT; f++)
@@ -140,6 +141,7 @@ void evbatch_add_event(struct evbatch *b, const struct record_event *r,
     e->str[EVF_ERROR] = intern(b, EVF_ERROR, r->error.s, r->error.len);
     e->str[EVF_ARN] = intern(b, EVF_ARN, r->arn.s, r->arn.len);
     e->str[EVF_AGENT] = intern(b, EVF_AGENT, r->agent.s, r->agent.len);
+    e->id = r->id;
 }
 
 static struct rstr counted(const char *s)
@@ -154,9 +156,9 @@ void evbatch_add(struct evbatch *b, const struct ct_record *r,
     struct record_event e = {
         counted(r->account), counted(r->region), counted(r->source),
         counted(r->name),    counted(r->error),  counted(r->arn),
-        counted(r->agent),   r->minute,          r->is_write,
-        r->counts_error,     r->ignore,          r->skip,
-        r->detail,
+        counted(r->agent),   r->id,              r->minute,
+        r->is_write,         r->counts_error,    r->ignore,
+        r->skip,             r->detail,
     };
     evbatch_add_event(b, &e, cls);
 }

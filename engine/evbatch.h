@@ -36,6 +36,7 @@ enum ev_field {
 };
 
 struct evbatch_event {
+    uint64_t id;                 /* record_event.id; 0 = none (and coverage only) */
     uint32_t minute;             /* UTC minutes since 1970 */
     uint32_t str[EVF__COUNT];    /* batch string ids; 0 = none */
     uint8_t flags;               /* EV_CALL | EV_ERROR; 0 = coverage only */

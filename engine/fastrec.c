@@ -371,6 +371,8 @@ static int top_key(cp k, size_t n, int *looks)
     case 6:
         return KEY("Events") || KEY("detail") ? K_WRAPPER : K_OTHER;
     case 7:
+        if (KEY("eventID"))
+            return RF_EVENT_ID;
         return KEY("Records") ? K_WRAPPER : K_OTHER;
     case 8:
         return KEY("readOnly") ? RF_READ_ONLY : K_OTHER;

@@ -274,7 +274,7 @@ static int cmd_score(int argc, char **argv)
         struct stream_stats st;
         stream_get_stats(r.b.stream, &st);
         struct diag_findings f = {st.keys, st.insights, st.open, st.suppressed,
-                                  r.b.sorted};
+                                  r.b.sorted, ""};
         diag_summary(&r.b.diag, &f, now() - r.t0);
     }
     if (out_rc != 0 || r.state_failed || alert_rc == 1 ||

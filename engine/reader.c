@@ -62,9 +62,14 @@ static void progress_end(const struct progress *p)
 
 /* Files one after the other on this thread (a large NDJSON file is still
  * scanned on up to threads threads). */
+static int stopped(const int *stop)
+{
+    return stop && *stop;
+}
+
 static void run_serial(struct source_walk *w, const struct config *c,
                        struct diag *d, struct progress *pr, int threads,
-                       reader_batch_fn cb, void *ctx)
+                       const int *stop, reader_batch_fn cb, void *ctx)
 {
     struct readfile rf;
     struct evbatch batch;
@@ -73,7 +78,7 @@ static void run_serial(struct source_walk *w, const struct config *c,
     rf.flush_ctx = ctx;
     evbatch_init(&batch);
     const char *path;
-    for (size_t done = 0; (path = source_walk_next(w, d)) != NULL;) {
+    for (size_t done = 0; !stopped(stop) && (path = source_walk_next(w, d)) != NULL;) {
         readfile_read(&rf, path, c, threads, &batch, d);
         cb(ctx, readfile_name(path), &batch);
         progress_step(pr, d, ++done);
@@ -168,7 +173,7 @@ static void *worker(void *arg)
 
 static void run_pool(struct source_walk *w, const struct config *c,
                      struct diag *d, struct progress *pr, int threads,
-                     reader_batch_fn cb, void *ctx)
+                     const int *stop, reader_batch_fn cb, void *ctx)
 {
     struct pool p = {.walk = w, .cfg = c, .max_messages = d->max_messages,
                      .threads = threads};
@@ -186,7 +191,7 @@ static void run_pool(struct source_walk *w, const struct config *c,
            pthread_create(&tid[started], NULL, worker, &p) == 0)
         started++;
     if (started == 0) /* no threads to be had: read here */
-        run_serial(w, c, d, pr, 1, cb, ctx);
+        run_serial(w, c, d, pr, 1, stop, cb, ctx);
     for (size_t done = 0; started;) {
         struct slot *s = &p.slots[p.consumed % p.window];
         pthread_mutex_lock(&p.mu);
@@ -205,8 +210,12 @@ static void run_pool(struct source_walk *w, const struct config *c,
         pthread_mutex_lock(&p.mu);
         s->done = 0;
         p.consumed++;
-        pthread_cond_signal(&p.space);
+        if (stopped(stop)) /* the workers finish what they read and end */
+            p.ended = 1;
+        pthread_cond_broadcast(&p.space);
         pthread_mutex_unlock(&p.mu);
+        if (stopped(stop))
+            break;
     }
     for (int i = 0; i < started; i++)
         pthread_join(tid[i], NULL);
@@ -234,8 +243,8 @@ void reader_run(struct source_walk *w, const struct config *c,
     pr.last = pr.t0;
     int threads = reader_threads();
     if (threads <= 1 || source_walk_single(w))
-        run_serial(w, c, d, &pr, threads, cb, ctx);
+        run_serial(w, c, d, &pr, threads, o->stop, cb, ctx);
     else
-        run_pool(w, c, d, &pr, threads, cb, ctx);
+        run_pool(w, c, d, &pr, threads, o->stop, cb, ctx);
     progress_end(&pr);
 }

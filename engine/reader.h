@@ -25,7 +25,10 @@ typedef void (*reader_batch_fn)(void *ctx, const char *name,
                                 const struct evbatch *b);
 
 struct reader_opts {
-    int progress; /* a progress line on stderr while reading */
+    int progress;     /* a progress line on stderr while reading */
+    const int *stop;  /* when not NULL: once cb has set *stop, no further
+                         file is handed over (the one being handed over
+                         still is, whole) */
 };
 
 /* Read every file of the walk w (from where it stands), calling cb at

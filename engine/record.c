@@ -1,5 +1,7 @@
 #include "record.h"
 
+#include "strpool.h"
+
 #include "timefmt.h"
 
 #include <string.h>
@@ -52,6 +54,7 @@ void record_fields_from_json(const json_t *rec, struct record_fields *out)
         [RF_READ_ONLY] = "readOnly",
         [RF_MANAGEMENT_EVENT] = "managementEvent",
         [RF_USER_AGENT] = "userAgent",
+        [RF_EVENT_ID] = "eventID",
         [RF_USER_IDENTITY] = "userIdentity",
     };
     for (int i = 0; i <= RF_USER_IDENTITY; i++)
@@ -154,6 +157,21 @@ static int is_management_type(struct rstr type)
            str_is(type, "AwsServiceEvent");
 }
 
+/* record_event.id: the eventID and the fields a copy shares with its
+ * original, hashed one after the other. */
+static uint64_t identity(const struct rfield *event_id, struct rstr when,
+                         const struct record_event *r)
+{
+    struct rstr id = opt_string(event_id);
+    if (!id.s)
+        return 0;
+    const struct rstr part[] = {when, r->source, r->name, r->error, r->arn};
+    uint64_t h = strpool_hash(id.s, id.len, 0x6576656e744944ULL); /* "eventID" */
+    for (size_t i = 0; i < sizeof(part) / sizeof(part[0]); i++)
+        h = strpool_hash(part[i].s ? part[i].s : "", part[i].len, h);
+    return h ? h : 1;
+}
+
 enum record_class record_classify(const struct record_fields *fl,
                                   const struct config *c,
                                   struct record_event *r)
@@ -210,6 +228,7 @@ enum record_class record_classify(const struct record_fields *fl,
         r->arn = opt_string(&f[RF_UI_INVOKED_BY]);
     r->arn = or_null(r->arn);
     r->agent = or_null(opt_string(&f[RF_USER_AGENT]));
+    r->id = identity(&f[RF_EVENT_ID], when, r);
 
     int management = mgmt_flag == 1 || str_is(category, "Management");
     if (c->infer_missing) {
@@ -252,6 +271,7 @@ enum record_class record_read(const json_t *rec, const struct config *c,
     out->error = e.error.s;
     out->arn = e.arn.s;
     out->agent = e.agent.s;
+    out->id = e.id;
     out->minute = e.minute;
     out->is_write = e.is_write;
     out->counts_error = e.counts_error;

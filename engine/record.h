@@ -38,6 +38,7 @@ struct ct_record {
     const char *error; /* NULL when the call succeeded */
     const char *arn;   /* userIdentity.arn, else invokedBy, else "null" */
     const char *agent; /* userAgent, else "null" */
+    uint64_t id;       /* as struct record_event's */
     int64_t minute;    /* UTC minutes since 1970 of eventTime */
     int is_write;      /* counts for call rate */
     int counts_error;  /* counts for error rate */
@@ -70,7 +71,7 @@ enum rfield_type {
 enum rfield_id {
     RF_EVENT_TYPE, RF_EVENT_CATEGORY, RF_EVENT_TIME, RF_EVENT_SOURCE,
     RF_EVENT_NAME, RF_AWS_REGION, RF_RECIPIENT_ACCOUNT, RF_ERROR_CODE,
-    RF_READ_ONLY, RF_MANAGEMENT_EVENT, RF_USER_AGENT, RF_USER_IDENTITY,
+    RF_READ_ONLY, RF_MANAGEMENT_EVENT, RF_USER_AGENT, RF_EVENT_ID, RF_USER_IDENTITY,
     RF_UI_ACCOUNT_ID, RF_UI_ARN, RF_UI_INVOKED_BY,
     RF__COUNT
 };
@@ -91,6 +92,7 @@ struct record_event {
     struct rstr error; /* s NULL when the call succeeded */
     struct rstr arn;   /* userIdentity.arn, else invokedBy, else "null" */
     struct rstr agent; /* userAgent, else "null" */
+    uint64_t id;       /* what tells the record from a copy of it: see record_classify */
     int64_t minute;
     int is_write, counts_error;
     enum ignore_reason ignore;
@@ -103,7 +105,11 @@ struct record_event {
 void record_fields_from_json(const json_t *rec, struct record_fields *out);
 
 /* Classify gathered fields into out.  Returns the class; out->skip,
- * out->detail (RECORD_SKIP) or out->ignore (RECORD_IGNORE) say why. */
+ * out->detail (RECORD_SKIP) or out->ignore (RECORD_IGNORE) say why.
+ * out->id is a hash of the record's eventID with its eventTime,
+ * eventSource, eventName, errorCode and principal, never 0 — the same for
+ * a record delivered twice, different for records that merely share an
+ * eventID (test fixtures reuse them) — or 0 when it has no eventID. */
 enum record_class record_classify(const struct record_fields *f,
                                   const struct config *c,
                                   struct record_event *out);

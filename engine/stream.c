@@ -56,8 +56,10 @@ void stream_free(struct stream *s)
         xfree(s->chunks[i]);
     for (size_t i = 0; i < s->nscopes; i++) {
         struct scope *sc = s->scopes[i];
-        for (uint32_t b = 0; b < sc->nring; b++)
+        for (uint32_t b = 0; b < sc->nring; b++) {
             xfree(sc->ring[b].ev);
+            idset_free(&sc->ring[b].ids);
+        }
         xfree(sc->ring);
         xfree(sc->timers);
         xfree(sc->keys);
@@ -68,6 +70,8 @@ void stream_free(struct stream *s)
     xfree(s->scopes);
     xfree(s->scope_slots);
     xfree(s->all);
+    idset_free(&s->all_ids);
+    xfree(s->touched);
     xfree(s->map);
     tally_free(&s->scratch);
     strpool_free(s->pool);
@@ -99,6 +103,9 @@ uint32_t stream__scope_of(struct stream *s, uint32_t account, uint32_t region)
     sc->region = region;
     sc->min_seen = sc->max_seen = sc->closed = NONE;
     sc->day = NONE;
+    lateness_init(&sc->late);
+    sc->lateness = s->learn ? lateness_needed(&sc->late, s->least_lateness, s->reorder)
+                            : s->reorder;
     for (uint32_t r = 0; r < DETECT_RECENT; r++)
         sc->recent[r].minute = NONE;
     sc->nring = s->reorder + DETECT_RECENT + 1;
@@ -628,7 +635,7 @@ static void close_minute(struct stream *s, struct scope *sc, uint32_t t,
     }
     s->run_n = 0;
     s->run_minute = NONE;
-    *old = (struct bucket){t, ev, n, 0};
+    *old = (struct bucket){.minute = t, .ev = ev, .n = n};
     sc->closed = t;
     sc->dirty = 1;
 }
@@ -662,33 +669,84 @@ static void advance(struct stream *s, struct scope *sc, uint32_t w)
 
 /* ---- events in ---------------------------------------------------------------- */
 
-/* Put counted event e in its minute's bucket (the minute is open). */
-static void put(struct scope *sc, uint32_t minute, const struct mev *e)
+struct bucket *stream__bucket(struct scope *sc, uint32_t minute)
 {
     struct bucket *b = &sc->ring[minute % sc->nring];
     if (b->minute != minute) {
         b->minute = minute;
         b->n = 0;
+        idset_clear(&b->ids);
     }
+    return b;
+}
+
+/* Put counted event e in its minute's bucket (the minute is open). */
+static void put(struct scope *sc, uint32_t minute, const struct mev *e)
+{
+    struct bucket *b = stream__bucket(sc, minute);
     b->ev = xgrow(b->ev, &b->cap, b->n + 1, sizeof(*b->ev));
     b->ev[b->n++] = *e;
 }
 
-/* A valid record of scope at minute: coverage, and the watermark.
- * Returns 1 when its minute is already closed. */
-static int see(struct stream *s, struct scope *sc, uint32_t minute)
+/* Whether a minute of sc can no longer take events: it is closed, or it
+ * is older than the reorder window below the newest (in time order it
+ * would have been closed by now). */
+static int is_late(const struct stream *s, const struct scope *sc, uint32_t minute)
 {
-    if (sc->closed != NONE && minute <= sc->closed)
+    return (sc->closed != NONE && minute <= sc->closed) ||
+           (sc->max_seen != NONE && minute + s->reorder < sc->max_seen);
+}
+
+/* sc is among the scopes whose watermark moves at the end of the batch. */
+static void touch(struct stream *s, struct scope *sc, uint32_t id)
+{
+    if (sc->touched)
+        return;
+    sc->touched = 1;
+    sc->batch_newest = sc->max_seen;
+    s->touched = xgrow(s->touched, &s->touched_cap, s->ntouched + 1, sizeof(*s->touched));
+    s->touched[s->ntouched++] = id;
+}
+
+/* A valid record of scope at minute: its lateness is learned (unless
+ * events come again), then coverage.  The open minutes never span more
+ * than the reorder window: a newer minute closes the oldest at once.
+ * Returns 1 when the minute can no longer take events. */
+static int see(struct stream *s, uint32_t scope, uint32_t minute)
+{
+    struct scope *sc = s->scopes[scope];
+    touch(s, sc, scope);
+    if (!s->replaying) {
+        uint32_t ref = sc->batch_newest;
+        if (ref == NONE || ref < minute)
+            lateness_add(&sc->late, 0, minute);
+        else
+            lateness_add(&sc->late, ref - minute, ref);
+    }
+    if (is_late(s, sc, minute))
         return 1;
     sc->dirty = 1;
     if (sc->min_seen == NONE || minute < sc->min_seen)
         sc->min_seen = minute;
     if (sc->max_seen == NONE || minute > sc->max_seen) {
         sc->max_seen = minute;
-        if (minute >= s->reorder)
-            advance(s, sc, minute - s->reorder);
+        if (minute > s->reorder)
+            advance(s, sc, minute - s->reorder - 1);
     }
     return 0;
+}
+
+void stream__advance_touched(struct stream *s)
+{
+    for (size_t i = 0; i < s->ntouched; i++) {
+        struct scope *sc = s->scopes[s->touched[i]];
+        sc->touched = 0;
+        if (s->learn)
+            sc->lateness = lateness_needed(&sc->late, s->least_lateness, s->reorder);
+        if (sc->max_seen != NONE && sc->max_seen >= sc->lateness)
+            advance(s, sc, sc->max_seen - sc->lateness);
+    }
+    s->ntouched = 0;
 }
 
 int stream__deliver(struct stream *s, uint32_t scope, uint32_t minute, const struct mev *e)
@@ -698,12 +756,43 @@ int stream__deliver(struct stream *s, uint32_t scope, uint32_t minute, const str
         s->all[s->nall++] = (struct tev){minute, scope, *e};
         return 0;
     }
-    struct scope *sc = s->scopes[scope];
-    if (see(s, sc, minute))
+    if (see(s, scope, minute))
         return 1;
     if (e->key != NONE)
-        put(sc, minute, e);
+        put(s->scopes[scope], minute, e);
     return 0;
+}
+
+/* Whether the counted record with eventID id, of scope at minute, was
+ * counted before (it is noted as counted now).  Only its minute's records
+ * are looked at: a copy has its original's eventTime.  A closed minute
+ * whose bucket has left the ring cannot tell. */
+static int seen_before(struct stream *s, uint32_t scope, uint32_t minute, uint64_t id)
+{
+    if (s->buffering) {
+        uint64_t h = id ^ ((uint64_t)scope << 32 | minute) * 0x9e3779b97f4a7c15ULL;
+        return !idset_add(&s->all_ids, h ? h : 1);
+    }
+    struct scope *sc = s->scopes[scope];
+    struct bucket *b = &sc->ring[minute % sc->nring];
+    if (b->minute != minute) {
+        if (is_late(s, sc, minute))
+            return 0;
+        b = stream__bucket(sc, minute);
+    }
+    return !idset_add(&b->ids, id);
+}
+
+/* A counted event of key id, for a minute of sc already decided: it joins
+ * the key's counts (and so its baseline), and a periodic key's run it is
+ * ends what its absence started. */
+static void fold_late(struct stream *s, struct scope *sc, uint32_t id, struct key *k,
+                      uint32_t minute)
+{
+    detect_late(&s->run, &k->m, id, minute);
+    if (k->last_event == NONE || minute > k->last_event)
+        k->last_event = minute;
+    reschedule(s, sc, id, k, sc->closed);
 }
 
 /* The call-rate key fields of event e (its error-rate key shares the
@@ -773,6 +862,13 @@ size_t stream_add_batch(struct stream *s, const struct evbatch *b, struct diag *
             stream__deliver(s, scope, e->minute, &ev);
             continue;
         }
+        /* When is the record's minute (once for its call and error
+         * events); buffering, every event waits whatever its minute. */
+        int in_late = !s->buffering && see(s, scope, e->minute);
+        if (e->id && seen_before(s, scope, e->minute, e->id)) {
+            d->duplicates++;
+            continue;
+        }
         for (int type = 0; type < 2; type++) {
             if (!(e->flags & (type ? EV_ERROR : EV_CALL)) ||
                 !(type ? s->cfg->error_rate : s->cfg->call_rate))
@@ -784,14 +880,20 @@ size_t stream_add_batch(struct stream *s, const struct evbatch *b, struct diag *
             struct key *k = key_at(s, ev.key);
             if (k->ignored) {
                 d->ignored[IGNORE_RULE]++;
-                ev.key = NONE; /* still tells the coverage */
-                stream__deliver(s, scope, e->minute, &ev);
+                if (s->buffering) { /* still tells the coverage */
+                    struct mev cov = {NONE, 0, 0, 0};
+                    stream__deliver(s, scope, e->minute, &cov);
+                }
                 continue;
             }
-            if (stream__deliver(s, scope, e->minute, &ev)) {
+            if (in_late) {
                 late++;
                 d->late++;
-                continue;
+                fold_late(s, s->scopes[scope], ev.key, k, e->minute);
+            } else if (s->buffering) {
+                stream__deliver(s, scope, e->minute, &ev);
+            } else {
+                put(s->scopes[scope], e->minute, &ev);
             }
             k->count++;
             k->dirty = 1;
@@ -801,12 +903,22 @@ size_t stream_add_batch(struct stream *s, const struct evbatch *b, struct diag *
                 d->counted_calls++;
         }
     }
+    stream__advance_touched(s);
     return late;
 }
 
 void stream_buffer_all(struct stream *s)
 {
     s->buffering = 1;
+}
+
+void stream_learn_lateness(struct stream *s, uint32_t least)
+{
+    s->learn = 1;
+    s->least_lateness = least < s->reorder ? least : s->reorder;
+    for (size_t i = 0; i < s->nscopes; i++)
+        s->scopes[i]->lateness =
+            lateness_needed(&s->scopes[i]->late, s->least_lateness, s->reorder);
 }
 
 static int tev_cmp(const void *pa, const void *pb)
@@ -822,11 +934,15 @@ void stream_settle(struct stream *s)
     s->buffering = 0;
     if (s->nall)
         qsort(s->all, s->nall, sizeof(*s->all), tev_cmp);
+    s->replaying = 1;
     for (size_t i = 0; i < s->nall; i++)
         stream__deliver(s, s->all[i].scope, s->all[i].minute, &s->all[i].e);
+    stream__advance_touched(s);
+    s->replaying = 0;
     xfree(s->all);
     s->all = NULL;
     s->nall = s->all_cap = 0;
+    idset_free(&s->all_ids);
 }
 
 void stream_finish(struct stream *s)
@@ -859,6 +975,25 @@ void stream_get_stats(const struct stream *s, struct stream_stats *out)
 {
     *out = s->stats;
     out->keys = s->nkeys;
+    out->lateness_least = out->decided_oldest = NONE;
+    out->lateness_most = out->decided_newest = 0;
+    out->scopes = 0;
+    for (size_t i = 0; i < s->nscopes; i++) {
+        const struct scope *sc = s->scopes[i];
+        if (sc->max_seen == NONE)
+            continue;
+        out->scopes++;
+        if (sc->lateness < out->lateness_least)
+            out->lateness_least = sc->lateness;
+        if (sc->lateness > out->lateness_most)
+            out->lateness_most = sc->lateness;
+        if (sc->closed == NONE || sc->closed < out->decided_oldest)
+            out->decided_oldest = sc->closed;
+        if (sc->closed != NONE && sc->closed > out->decided_newest)
+            out->decided_newest = sc->closed;
+    }
+    if (!out->scopes)
+        out->lateness_most = out->decided_newest = NONE;
 }
 
 void stream_each_key(const struct stream *s, stream_key_fn fn, void *ctx)

@@ -8,6 +8,8 @@
 
 #include "stream.h"
 
+#include "idset.h"
+#include "model_lateness.h"
 #include "model_sketch.h"
 #include "strpool.h"
 #include "tally.h"
@@ -71,21 +73,28 @@ struct timer {
     uint32_t minute, key;
 };
 
-/* The events of one closed (or open) minute of a scope. */
+/* The events of one closed (or open) minute of a scope, and the eventIDs
+ * of the records they came from (a record delivered again is counted
+ * once). */
 struct bucket {
     uint32_t minute;
     struct mev *ev;
     size_t n, cap;
+    struct idset ids;
 };
 
 struct scope {
     uint32_t account, region;
     uint32_t min_seen, max_seen; /* over every valid record; NONE before one */
     uint32_t closed;             /* last closed minute; NONE before the first */
+    uint32_t lateness;           /* minutes its watermark lags max_seen */
+    struct lateness late;        /* how late its events have come */
+    uint32_t batch_newest;       /* max_seen when the batch being added reached it */
+    int touched;                 /* in stream__touched */
     struct detect_scope ds;      /* coverage start, exposure, active keys */
     struct season_exposure exposure;
     uint32_t day;                /* day of the last active-key count */
-    struct bucket *ring;         /* reorder buffer, minute % nring */
+    struct bucket *ring;         /* open and recent minutes, minute % nring */
     uint32_t nring;
     struct bucket recent[DETECT_RECENT]; /* views of the last closed minutes */
     struct timer *timers;        /* min-heap by minute */
@@ -97,7 +106,9 @@ struct scope {
 
 struct stream {
     const struct config *cfg;
-    uint32_t reorder;
+    uint32_t reorder;        /* most minutes a watermark lags (the ring's open span) */
+    uint32_t least_lateness; /* learning (stream_learn_lateness): the least it lags */
+    int learn;
     struct detect_run run;
     stream_emit_fn emit;
     void *emit_ctx;
@@ -113,6 +124,10 @@ struct stream {
     int buffering;   /* stream_buffer_all: events wait in all, unsorted */
     struct tev *all;
     size_t nall, all_cap;
+    struct idset all_ids; /* the records in all, by scope, minute and eventID */
+    int replaying;   /* events come again in time order (no lateness learned) */
+    uint32_t *touched; /* scopes the batch being added reached */
+    size_t ntouched, touched_cap;
     uint32_t *map;   /* batch string id -> strpool id */
     size_t map_cap;
     /* the key run being stepped (its events in the current minute) */
@@ -147,8 +162,14 @@ uint32_t stream__scope_of(struct stream *s, uint32_t account, uint32_t region);
 uint32_t stream__key_of(struct stream *s, uint32_t scope, const uint32_t *f);
 /* One record's events in time order (or into the buffer that will be
  * sorted): e->key is NONE for a coverage-only record.  Returns 1 when
- * late. */
+ * late (nothing is done with it).  The scope's watermark moves once
+ * stream__advance_touched is called. */
 int stream__deliver(struct stream *s, uint32_t scope, uint32_t minute,
                     const struct mev *e);
+/* The ring's bucket for minute (open, or closed among the recent ones),
+ * emptied first when it held an older minute. */
+struct bucket *stream__bucket(struct scope *sc, uint32_t minute);
+/* Move the watermark of every scope events reached since the last call. */
+void stream__advance_touched(struct stream *s);
 
 #endif

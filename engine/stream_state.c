@@ -24,10 +24,12 @@ static const char SCHEMA[] =
  * of these differ is refused. */
 static void layout(char *buf, size_t n)
 {
-    snprintf(buf, n, "key=%zu model=%zu sketch=%zu scope=%zu exposure=%zu open=%zu tally=%zu",
+    snprintf(buf, n, "key=%zu model=%zu sketch=%zu scope=%zu exposure=%zu open=%zu tally=%zu "
+             "lateness=%zu tev=%zu ids=1",
              sizeof(struct key), sizeof(struct key_model), sizeof(struct sketch),
              sizeof(struct scope), sizeof(struct season_exposure),
-             sizeof(struct open_rec), sizeof(struct tally_entry));
+             sizeof(struct open_rec), sizeof(struct tally_entry),
+             sizeof(struct lateness), sizeof(struct tev));
 }
 
 struct stream_store {
@@ -102,6 +104,13 @@ static void put_key_blob(struct blob_writer *w, const struct key *k)
     put_open(w, k->open_gap);
 }
 
+/* Whether bucket bk is one a scope keeps: a minute from lo to hi with
+ * events or counted records. */
+static int saved_bucket(const struct bucket *bk, uint32_t lo, uint32_t hi)
+{
+    return bk->minute != NONE && (bk->n || bk->ids.n) && bk->minute >= lo && bk->minute <= hi;
+}
+
 static void put_scope_blob(struct blob_writer *w, const struct scope *sc)
 {
     blob_put_u32(w, sc->account);
@@ -114,21 +123,27 @@ static void put_scope_blob(struct blob_writer *w, const struct scope *sc)
     blob_put(w, &sc->exposure, sizeof(sc->exposure));
     blob_put_u32(w, sc->day);
     blob_put_bytes(w, sc->timers, sc->ntimers * sizeof(*sc->timers));
-    /* The events of the recent closed minutes and of the open ones. */
+    blob_put(w, &sc->late, sizeof(sc->late));
+    /* The events of the recent closed minutes and of the open ones, and
+     * the eventIDs counted in them. */
     uint32_t lo = sc->closed == NONE ? sc->min_seen
                   : sc->closed >= DETECT_RECENT - 1 ? sc->closed - (DETECT_RECENT - 1) : 0;
     uint32_t n = 0;
     for (uint32_t b = 0; b < sc->nring; b++) {
         const struct bucket *bk = &sc->ring[b];
-        n += bk->minute != NONE && bk->n && bk->minute >= lo && bk->minute <= sc->max_seen;
+        n += saved_bucket(bk, lo, sc->max_seen);
     }
     blob_put_u32(w, n);
     for (uint32_t b = 0; b < sc->nring; b++) {
         const struct bucket *bk = &sc->ring[b];
-        if (bk->minute == NONE || !bk->n || bk->minute < lo || bk->minute > sc->max_seen)
+        if (!saved_bucket(bk, lo, sc->max_seen))
             continue;
         blob_put_u32(w, bk->minute);
         blob_put_bytes(w, bk->ev, bk->n * sizeof(*bk->ev));
+        blob_put_u32(w, (uint32_t)bk->ids.n);
+        for (size_t i = 0; i < bk->ids.cap; i++)
+            if (bk->ids.slot[i])
+                blob_put(w, &bk->ids.slot[i], sizeof(bk->ids.slot[i]));
     }
 }
 
@@ -315,6 +330,9 @@ static int load_scope(struct loader *l, int64_t id, struct blob_reader *r,
     sc->timers = xgrow(sc->timers, &sc->timers_cap, sc->ntimers + 1, sizeof(*sc->timers));
     if (sc->ntimers)
         memcpy(sc->timers, timers, sc->ntimers * sizeof(*sc->timers));
+    blob_get(r, &sc->late, sizeof(sc->late));
+    sc->lateness = s->learn ? lateness_needed(&sc->late, s->least_lateness, s->reorder)
+                            : s->reorder;
     /* The watermark starts at the last closed minute; the open minutes'
      * events are delivered again (with today's reorder window). */
     sc->max_seen = sc->closed == NONE ? NONE : sc->closed;
@@ -323,14 +341,22 @@ static int load_scope(struct loader *l, int64_t id, struct blob_reader *r,
         uint32_t minute = blob_get_u32(r);
         const struct mev *ev = blob_get_bytes(r, &n);
         size_t count = n / sizeof(*ev);
+        /* The bucket takes its eventIDs now, and its events now (a closed
+         * minute) or when they are delivered again. */
+        struct bucket *bk = stream__bucket(sc, minute);
+        for (uint32_t i = blob_get_u32(r); i > 0 && !r->bad; i--) {
+            uint64_t eid;
+            blob_get(r, &eid, sizeof(eid));
+            if (eid)
+                idset_add(&bk->ids, eid);
+        }
         if (sc->closed != NONE && minute <= sc->closed) {
-            struct bucket *bk = &sc->ring[minute % sc->nring];
-            bk->minute = minute;
-            bk->n = 0;
             bk->ev = xgrow(bk->ev, &bk->cap, count, sizeof(*bk->ev));
-            memcpy(bk->ev, ev, count * sizeof(*ev));
+            if (count)
+                memcpy(bk->ev, ev, count * sizeof(*ev));
             bk->n = count;
-            sc->recent[minute % DETECT_RECENT] = (struct bucket){minute, bk->ev, count, 0};
+            sc->recent[minute % DETECT_RECENT] = (struct bucket){.minute = minute,
+                                                                 .ev = bk->ev, .n = count};
         } else {
             held->v = xgrow(held->v, &held->cap, held->n + count, sizeof(*held->v));
             for (size_t i = 0; i < count; i++) {
@@ -453,9 +479,12 @@ int stream_load(struct stream *s, struct state *st, char *err, size_t errlen)
      * close some under today's reorder window: that is new. */
     stream_saved(s);
     qsort(held.v, held.n, sizeof(*held.v), held_cmp);
+    s->replaying = 1;
     for (size_t i = 0; i < held.n; i++)
         if (held.v[i].minute != NONE)
             stream__deliver(s, held.v[i].scope, held.v[i].minute, &held.v[i].e);
+    stream__advance_touched(s);
+    s->replaying = 0;
     xfree(held.v);
     return 0;
 }

@@ -28,6 +28,7 @@
 #include "stream.h"
 #include "stream_state.h"
 #include "tail_output.h"
+#include "timefmt.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -129,9 +130,9 @@ static int on_unit(void *ctx, const char *unit, const char *buf, size_t len)
             dm->newest_minute = dm->batch.ev[i].minute;
     size_t late = stream_add_batch(dm->stream, &dm->batch, &dm->d);
     if (late && dm->late_reported < dm->d.max_messages) {
-        fprintf(stderr, "ctinsights: %s: %zu late event%s (older than its account/region's "
-                        "newest by more than tail.allowed_lateness_minutes): counted, "
-                        "dropped\n", unit, late, late == 1 ? "" : "s");
+        fprintf(stderr, "ctinsights: %s: %zu late event%s (for minutes their account/region "
+                        "had decided): counted into the baselines, not judged\n",
+                unit, late, late == 1 ? "" : "s");
         if (++dm->late_reported == dm->d.max_messages)
             fprintf(stderr, "ctinsights: further late events are only counted\n");
     }
@@ -262,10 +263,25 @@ static void metrics(void *ctx, FILE *f)
     for (int r = 0; r < SKIP__COUNT; r++)
         fprintf(f, "ctinsights_skipped_total{reason=\"%s\"} %llu\n", skip_reason_name(r),
                 (unsigned long long)dm->d.skipped[r]);
-    fprintf(f, "# HELP ctinsights_late_events_total Events later than the allowed lateness (dropped).\n"
+    fprintf(f, "# HELP ctinsights_late_events_total Events for minutes already decided (counted into the baselines, not judged).\n"
                "# TYPE ctinsights_late_events_total counter\n"
                "ctinsights_late_events_total %llu\n",
             (unsigned long long)dm->d.late);
+    fprintf(f, "# HELP ctinsights_duplicate_records_total Counted records whose eventID their minute had counted (counted once).\n"
+               "# TYPE ctinsights_duplicate_records_total counter\n"
+               "ctinsights_duplicate_records_total %llu\n",
+            (unsigned long long)dm->d.duplicates);
+    if (st.scopes)
+        fprintf(f, "# HELP ctinsights_watermark_lateness_minutes How far account/regions' watermarks lag their newest events (learned).\n"
+                   "# TYPE ctinsights_watermark_lateness_minutes gauge\n"
+                   "ctinsights_watermark_lateness_minutes{stat=\"min\"} %u\n"
+                   "ctinsights_watermark_lateness_minutes{stat=\"max\"} %u\n",
+                st.lateness_least, st.lateness_most);
+    if (st.scopes && st.decided_oldest != UINT32_MAX)
+        fprintf(f, "# HELP ctinsights_watermark_seconds Every account/region's minutes before this time (Unix seconds) are decided.\n"
+                   "# TYPE ctinsights_watermark_seconds gauge\n"
+                   "ctinsights_watermark_seconds %.0f\n",
+                ((double)st.decided_oldest + 1) * 60.0);
     fprintf(f, "# HELP ctinsights_keys Keys known.\n# TYPE ctinsights_keys gauge\n"
                "ctinsights_keys %zu\n", st.keys);
     fprintf(f, "# HELP ctinsights_open_insights Insights started and not ended.\n"
@@ -282,6 +298,25 @@ static void metrics(void *ctx, FILE *f)
     fprintf(f, "# HELP ctinsights_checkpoint_age_seconds Seconds since the state was last saved.\n"
                "# TYPE ctinsights_checkpoint_age_seconds gauge\n"
                "ctinsights_checkpoint_age_seconds %.1f\n", now() - dm->last_checkpoint);
+}
+
+/* The summary's watermark line: how far minutes are decided, and how far
+ * the watermarks lag. */
+static void describe_watermark(const struct stream_stats *st, char *out, size_t n)
+{
+    if (!st->scopes) {
+        out[0] = '\0';
+        return;
+    }
+    char oldest[TIMEFMT_LEN] = "nothing yet", newest[TIMEFMT_LEN] = "nothing yet";
+    if (st->decided_oldest != UINT32_MAX)
+        timefmt_minute(st->decided_oldest + 1, oldest);
+    if (st->decided_newest != UINT32_MAX)
+        timefmt_minute(st->decided_newest + 1, newest);
+    snprintf(out, n, "%zu account/region%s decided before %s (the oldest) to %s; "
+                     "lagging their newest events by %u to %u min",
+             st->scopes, st->scopes == 1 ? "" : "s", oldest, newest, st->lateness_least,
+             st->lateness_most);
 }
 
 /* ---- setup ---------------------------------------------------------------------- */
@@ -326,7 +361,8 @@ static void reload(struct daemon *dm)
     } else {
         /* The engine and inputs keep pointers to dm->cfg: swap in place.
          * The reorder window and the inputs' limits stay as started. */
-        c.tail_lateness_minutes = dm->cfg.tail_lateness_minutes;
+        c.tail_min_lateness = dm->cfg.tail_min_lateness;
+        c.tail_max_lateness = dm->cfg.tail_max_lateness;
         struct config old = dm->cfg;
         dm->cfg = c;
         stream_reconfigure(dm->stream);
@@ -371,7 +407,8 @@ static int setup(struct daemon *dm, const char *state_path, const char *out_path
             return -1;
         }
     }
-    dm->stream = stream_new(&dm->cfg, (uint32_t)dm->cfg.tail_lateness_minutes, on_insight, dm);
+    dm->stream = stream_new(&dm->cfg, (uint32_t)dm->cfg.tail_max_lateness, on_insight, dm);
+    stream_learn_lateness(dm->stream, (uint32_t)dm->cfg.tail_min_lateness);
     if (dm->state && stream_load(dm->stream, dm->state, err, sizeof(err)) < 0) {
         fprintf(stderr, "ctinsights: %s\n", err);
         return -1;
@@ -547,7 +584,8 @@ int cmd_tail(int argc, char **argv)
     if (!dm.quiet) {
         struct stream_stats st;
         stream_get_stats(dm.stream, &st);
-        struct diag_findings f = {st.keys, st.insights, st.open, st.suppressed, 0};
+        struct diag_findings f = {st.keys, st.insights, st.open, st.suppressed, 0, ""};
+        describe_watermark(&st, f.watermark, sizeof(f.watermark));
         diag_summary(&dm.d, &f, now() - t0);
     }
     daemon_free(&dm);

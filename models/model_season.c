@@ -44,6 +44,16 @@ static void close_block(struct season *s, int k)
     s->block_sum[k] = 0;
 }
 
+void season_fold_late(struct season *s, uint32_t minute, uint32_t x, double decay)
+{
+    uint32_t day = minute / DAY_MINUTES;
+    if (s->day == UINT32_MAX || day > s->day) {
+        season_fold(s, minute, x, decay);
+        return;
+    }
+    s->sum[season_slot(minute)] += (float)(x * pow(decay, s->day - day));
+}
+
 void season_fold(struct season *s, uint32_t minute, uint32_t x, double decay)
 {
     uint32_t day = minute / DAY_MINUTES;

@@ -63,6 +63,10 @@ void season_init(struct season *s);
 /* Fold x calls in minute into the baseline.  Minutes come in
  * increasing order; the sums age by decay per day. */
 void season_fold(struct season *s, uint32_t minute, uint32_t x, double decay);
+/* x more events in a minute already folded or older than the last folded
+ * one (an event that came late): they join the slot's sum, weighted by
+ * their age, not the spreads of blocks already closed. */
+void season_fold_late(struct season *s, uint32_t minute, uint32_t x, double decay);
 /* Start an exposure at coverage_start (nothing observed yet). */
 void season_exposure_init(struct season_exposure *e, uint32_t coverage_start,
                           double decay);

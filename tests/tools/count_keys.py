@@ -32,6 +32,10 @@ Rules (summary):
   * management = managementEvent is true or eventCategory == "Management".
     call-rate key +1: management and readOnly is false (exactly).
     error-rate key +1: management and errorCode is a non-empty string.
+  * a counted record delivered again is counted once: records with the same
+    non-empty eventID, account, region, eventTime (the text), eventSource,
+    eventName, errorCode and principal (userIdentity.arn, else
+    userIdentity.invokedBy) are one record.
 
 Only the Python 3 standard library is used.
 """
@@ -119,6 +123,7 @@ def _nonempty_str(v):
 class Counter:
     def __init__(self):
         self.counts = {}
+        self.seen = set()
 
     def add(self, key):
         self.counts[key] = self.counts.get(key, 0) + 1
@@ -152,6 +157,16 @@ class Counter:
         management = mgmt_event is True or rec.get("eventCategory") == "Management"
         if not management:
             return
+        if read_only is not False and err is None:
+            return
+        if _nonempty_str(rec.get("eventID")):
+            ui = rec.get("userIdentity")
+            ui = ui if isinstance(ui, dict) else {}
+            who = next((ui[k] for k in ("arn", "invokedBy") if _nonempty_str(ui.get(k))), None)
+            copy = (rec["eventID"], account, region, rec["eventTime"], src, name, err, who)
+            if copy in self.seen:
+                return
+            self.seen.add(copy)
         if read_only is False:
             self.add((CALL, account, region, src, name, None))
         if err is not None:

@@ -91,6 +91,7 @@ static void on_record(void *ctx, const struct record_fields *rec,
     put_str(o, "error", e.error);
     put_str(o, "arn", e.arn);
     put_str(o, "agent", e.agent);
+    fprintf(o, " id=%016llx", (unsigned long long)e.id);
     fprintf(o, " minute=%lld write=%d errors=%d ignore=%d skip=%d detail=%s\n",
             (long long)e.minute, e.is_write, e.counts_error, (int)e.ignore,
             (int)e.skip, e.detail ? e.detail : "-");

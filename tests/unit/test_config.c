@@ -96,7 +96,8 @@ static void assert_settings_equal(const struct config *a,
     assert_int_equal(a->precision, b->precision);
     assert_int_equal(a->score_reorder_minutes, b->score_reorder_minutes);
     assert_int_equal(a->state_max_bytes, b->state_max_bytes);
-    assert_int_equal(a->tail_lateness_minutes, b->tail_lateness_minutes);
+    assert_int_equal(a->tail_min_lateness, b->tail_min_lateness);
+    assert_int_equal(a->tail_max_lateness, b->tail_max_lateness);
     assert_int_equal(a->tail_checkpoint_seconds, b->tail_checkpoint_seconds);
 }
 
@@ -161,7 +162,8 @@ static void test_defaults(void **state)
     assert_int_equal(c.precision, 6);
     assert_int_equal(c.score_reorder_minutes, 60);
     assert_int_equal(c.state_max_bytes, 0);
-    assert_int_equal(c.tail_lateness_minutes, 5);
+    assert_int_equal(c.tail_min_lateness, 2);
+    assert_int_equal(c.tail_max_lateness, 60);
     assert_int_equal(c.tail_checkpoint_seconds, 10);
     assert_null(c.ignore);
     assert_int_equal(c.n_ignore, 0);
@@ -220,7 +222,8 @@ static void test_documented_file_lists_every_key(void **state)
         "\n  http_max_connections_per_ip: 16\n", "\noutput:\n",
         "\n  precision: 6\n", "\nscore:\n", "\n  reorder_minutes: 60\n",
         "\nstate:\n", "\n  max_bytes: 0\n", "\ntail:\n",
-        "\n  allowed_lateness_minutes: 5\n", "\n  checkpoint_seconds: 10\n",
+        "\n  min_lateness_minutes: 2\n", "\n  max_lateness_minutes: 60\n",
+        "\n  checkpoint_seconds: 10\n",
         "\nignore: []\n", "\noverrides: []\n",
         "\nsuppress: []\n", "\nalerting:\n", "\n  drain_seconds: 60\n",
         "\nsinks: []\n",

@@ -49,7 +49,7 @@ static void add_named(struct fixture *f, const char *name, uint32_t minute,
 {
     struct ct_record r = {"111122223333", "us-east-1", "iam.amazonaws.com",
                           name, NULL, "arn:aws:iam::111122223333:user/a",
-                          "cli", minute, 1, 0, 0, 0, NULL};
+                          "cli", 0, minute, 1, 0, 0, 0, NULL};
     for (uint32_t i = 0; i < n; i++)
         evbatch_add(&f->batch, &r, RECORD_COUNT);
 }
@@ -64,7 +64,7 @@ static void add(struct fixture *f, uint32_t minute, uint32_t n)
 static void background(struct fixture *f, uint32_t end)
 {
     struct ct_record r = {"111122223333", "us-east-1", "ec2.amazonaws.com",
-                          "DescribeInstances", NULL, "x", "y", T0, 0, 0,
+                          "DescribeInstances", NULL, "x", "y", 0, T0, 0, 0,
                           IGNORE_READ_OK, 0, NULL};
     evbatch_add(&f->batch, &r, RECORD_IGNORE);
     r.minute = end;

@@ -15,7 +15,7 @@ static struct ct_record rec(const char *name, const char *error, int64_t minute)
 {
     struct ct_record r = {"111122223333", "us-east-1", "iam.amazonaws.com",
                           name, error, "arn:aws:iam::111122223333:user/a",
-                          "aws-cli", minute, 1, error != NULL, 0, 0, NULL};
+                          "aws-cli", 0, minute, 1, error != NULL, 0, 0, NULL};
     return r;
 }
 
