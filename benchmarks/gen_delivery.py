@@ -276,7 +276,10 @@ def main(argv):
             print("gen_delivery: %s already exists (use --force to replace it)" % existing[0], file=sys.stderr)
             return 2
         for p in existing:
-            shutil.rmtree(p) if os.path.isdir(p) else os.remove(p)
+            if os.path.isdir(p):
+                shutil.rmtree(p)
+            else:
+                os.remove(p)
     os.makedirs(out, exist_ok=True)
     gen, ga = make_generator(a.generator, rest, out)
     if a.history_days >= gen.days:

@@ -278,6 +278,10 @@ def secs(v):
     return "reused" if v is None else "%.1f s" % v
 
 
+def fps_text(n):
+    return "%d false positive%s" % (n, "" if n == 1 else "s")
+
+
 def median(vals):
     vals = [v for v in vals if v is not None]
     return statistics.median(vals) if vals else None
@@ -455,11 +459,11 @@ def report(results, a, seeds, wall):
             if not c:
                 continue
             same = (c["recall"], c["falsePositives"]) == (E["recall"], E["falsePositives"])
-            w("\n**%s:** %s — recall %s, %d false positives (%s per scope-week), median gap delay %s; "
-              "the generator's own layout: recall %s, %d false positives\n" % (
+            w("\n**%s:** %s — recall %s, %s (%s per scope-week), median gap delay %s; "
+              "the generator's own layout: recall %s, %s\n" % (
                   label[0].upper() + label[1:], "as the generator's layout" if same else "DIFFERS from the generator's layout",
-                  pct(c["recall"]), c["falsePositives"], num(c["fpPerScopeWeek"]), mins(c["gapDelay"]),
-                  pct(E["recall"]), E["falsePositives"]))
+                  pct(c["recall"]), fps_text(c["falsePositives"]), num(c["fpPerScopeWeek"]), mins(c["gapDelay"]),
+                  pct(E["recall"]), fps_text(E["falsePositives"])))
     else:
         w("| (no seed scored for both detectors) | | |\n")
 

@@ -134,9 +134,12 @@ def main(argv):
     engine = os.path.abspath(a.engine)
     work = a.workdir or tempfile.mkdtemp(prefix="ctdlat-")
     for n in ("history", "live", "watched", "manifest.tsv", "out.ndjson", "state.db", "state.db-wal",
-              "state.db-shm", "state.db.spool"):
+              "state.db-shm", "state.db.spool", "tail.log"):
         p = os.path.join(work, n)
-        shutil.rmtree(p) if os.path.isdir(p) else os.path.exists(p) and os.remove(p)
+        if os.path.isdir(p):
+            shutil.rmtree(p)
+        elif os.path.exists(p):
+            os.remove(p)
     os.makedirs(work, exist_ok=True)
     cfg = a.config
     if not cfg:
