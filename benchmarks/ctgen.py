@@ -658,8 +658,58 @@ class RecordBuilder:
         return t
 
 
-
 # --------------------------------------------------------------------------- writers
+
+UNIQ_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def write_trail_file(root, acct, region, delivered, uniq, lines, dirs=None):
+    """One delivered log file, as CloudTrail names it:
+    ROOT/AWSLogs/<acct>/CloudTrail/<region>/YYYY/MM/DD/<acct>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<uniq>.json.gz,
+    the date and stamp those of the delivery time.  lines: the records' JSON texts, in file order.
+    dirs: a set of folders known to exist (filled in).  Returns (path, JSON bytes)."""
+    g = time.gmtime(delivered)
+    d = os.path.join(root, "AWSLogs", acct, "CloudTrail", region,
+                     "%04d" % g.tm_year, "%02d" % g.tm_mon, "%02d" % g.tm_mday)
+    if dirs is None or d not in dirs:
+        os.makedirs(d, exist_ok=True)
+        if dirs is not None:
+            dirs.add(d)
+    name = "%s_CloudTrail_%s_%s_%s.json.gz" % (acct, region, time.strftime("%Y%m%dT%H%MZ", g), uniq)
+    body = ('{"Records":[' + ",".join(lines) + "]}").encode()
+    path = os.path.join(d, name)
+    with open(path, "wb") as f:
+        f.write(gzip.compress(body, compresslevel=6, mtime=0))
+    return path, len(body)
+
+
+def write_digest_file(org, root, acct, region, dd):
+    """The CloudTrail-Digest file of day dd (readers must skip it), delivered at the day's end.
+    Returns its path."""
+    t0 = org.start + dd * DAY
+    t1 = t0 + DAY
+    g0 = time.gmtime(t0)
+    d = os.path.join(root, "AWSLogs", acct, "CloudTrail-Digest", region,
+                     "%04d" % g0.tm_year, "%02d" % g0.tm_mon, "%02d" % g0.tm_mday)
+    os.makedirs(d, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(t1))
+    name = "%s_CloudTrail-Digest_%s_org-trail_%s_%s.json.gz" % (acct, region, region, stamp)
+    key = "AWSLogs/%s/CloudTrail-Digest/%s/%s/%s" % (acct, region, time.strftime("%Y/%m/%d", g0), name)
+    doc = {
+        "awsAccountId": acct, "digestStartTime": fmt_time(t0), "digestEndTime": fmt_time(t1),
+        "digestS3Bucket": "org-cloudtrail-logs", "digestS3Object": key,
+        "digestPublicKeyFingerprint": stable_token(org.seed, acct, region, n=32, alphabet="0123456789abcdef"),
+        "digestSignatureAlgorithm": "SHA256withRSA", "newestEventTime": None,
+        "oldestEventTime": None, "previousDigestS3Bucket": None,
+        "previousDigestS3Object": None, "previousDigestHashValue": None,
+        "previousDigestHashAlgorithm": None, "previousDigestSignature": None,
+        "logFiles": [],
+    }
+    path = os.path.join(d, name)
+    with open(path, "wb") as f:
+        f.write(gzip.compress(json.dumps(doc, separators=(",", ":")).encode(), mtime=0))
+    return path
+
 
 class S3Writer:
     """S3 layout: DIR/AWSLogs/<acct>/CloudTrail/<region>/YYYY/MM/DD/<acct>_CloudTrail_<region>_<stamp>_<uniq>.json.gz.
@@ -699,53 +749,20 @@ class S3Writer:
     def write(self, key, lines):
         ai, ri, w = key
         org, lrng = self.org, self.lrng
-        acct, region = org.accounts[ai], org.regions[ri]
         lrng.shuffle(lines)
         delivered = org.start + (w + 1) * WINDOW + 60 * lrng.randint(1, 4)
-        g = time.gmtime(delivered)
-        d = os.path.join(self.root, "AWSLogs", acct, "CloudTrail", region,
-                         "%04d" % g.tm_year, "%02d" % g.tm_mon, "%02d" % g.tm_mday)
-        if d not in self.dirs:
-            os.makedirs(d, exist_ok=True)
-            self.dirs.add(d)
-        uniq = "".join(lrng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
-                       for _ in range(16))
-        name = "%s_CloudTrail_%s_%s_%s.json.gz" % (acct, region, time.strftime("%Y%m%dT%H%MZ", g), uniq)
-        body = ('{"Records":[' + ",".join(lines) + "]}").encode()
-        data = gzip.compress(body, compresslevel=6, mtime=0)
-        with open(os.path.join(d, name), "wb") as f:
-            f.write(data)
+        uniq = "".join(lrng.choice(UNIQ_ALPHABET) for _ in range(16))
+        _path, size = write_trail_file(self.root, org.accounts[ai], org.regions[ri], delivered, uniq, lines,
+                                       self.dirs)
         self.files += 1
-        self.bytes += len(body)
+        self.bytes += size
 
     def digests(self):
         org = self.org
-        for ai, acct in enumerate(org.accounts):
+        for acct in org.accounts:
             for region in org.regions:
                 for dd in range(org.days):
-                    t0 = org.start + dd * DAY
-                    t1 = t0 + DAY
-                    g0 = time.gmtime(t0)
-                    d = os.path.join(self.root, "AWSLogs", acct, "CloudTrail-Digest", region,
-                                     "%04d" % g0.tm_year, "%02d" % g0.tm_mon, "%02d" % g0.tm_mday)
-                    os.makedirs(d, exist_ok=True)
-                    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(t1))
-                    name = "%s_CloudTrail-Digest_%s_org-trail_%s_%s.json.gz" % (acct, region, region, stamp)
-                    key = "AWSLogs/%s/CloudTrail-Digest/%s/%s/%s" % (
-                        acct, region, time.strftime("%Y/%m/%d", g0), name)
-                    doc = {
-                        "awsAccountId": acct, "digestStartTime": fmt_time(t0), "digestEndTime": fmt_time(t1),
-                        "digestS3Bucket": "org-cloudtrail-logs", "digestS3Object": key,
-                        "digestPublicKeyFingerprint": stable_token(org.seed, acct, region, n=32,
-                                                                   alphabet="0123456789abcdef"),
-                        "digestSignatureAlgorithm": "SHA256withRSA", "newestEventTime": None,
-                        "oldestEventTime": None, "previousDigestS3Bucket": None,
-                        "previousDigestS3Object": None, "previousDigestHashValue": None,
-                        "previousDigestHashAlgorithm": None, "previousDigestSignature": None,
-                        "logFiles": [],
-                    }
-                    with open(os.path.join(d, name), "wb") as f:
-                        f.write(gzip.compress(json.dumps(doc, separators=(",", ":")).encode(), mtime=0))
+                    write_digest_file(org, self.root, acct, region, dd)
                     self.files += 1
 
 

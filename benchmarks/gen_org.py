@@ -217,6 +217,15 @@ class Org(RecordBuilder):
                     out.append(self.record(t + 5 + 6 * k, ai, region, bk, "ec2", "CreateTags", False,
                                            error=()))
 
+    def records(self, d):
+        """Day d's records of every account x region, injected bursts included."""
+        recs = []
+        for ai in range(len(self.accounts)):
+            for ri in range(len(self.regions)):
+                self.day(d, ai, ri, recs)
+        self.inject(d, recs)
+        return recs
+
     # ---- injected bursts
     def burst_day(self):
         return max(0, self.args.days - 4)
@@ -344,11 +353,7 @@ def main(argv):
     writer = S3Writer(org, out) if args.format == "s3" else NdjsonWriter(org, out)
     nrec = 0
     for d in range(args.days):
-        recs = []
-        for ai in range(len(org.accounts)):
-            for ri in range(len(org.regions)):
-                org.day(d, ai, ri, recs)
-        org.inject(d, recs)
+        recs = org.records(d)
         nrec += len(recs)
         writer.add(recs)
         writer.flush(before_window=(d + 1) * WINDOWS_PER_DAY)

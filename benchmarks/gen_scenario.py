@@ -573,6 +573,14 @@ class Scenario(RecordBuilder):
         p["last"] = max(p.get("last", t), t)
         return r
 
+    def records(self, d):
+        """Day d's records of every scope, incidents included."""
+        recs = []
+        for scope in self.scopes:
+            self.day(d, scope, recs)
+        self.inject(d, recs)
+        return recs
+
     def inject(self, d, out):
         ir = self.irng
         for p in self.plans:
@@ -735,10 +743,7 @@ def main(argv):
     writer = S3Writer(sc, out, max_late=2)
     nrec = 0
     for d in range(args.days):
-        recs = []
-        for scope in sc.scopes:
-            sc.day(d, scope, recs)
-        sc.inject(d, recs)
+        recs = sc.records(d)
         nrec += len(recs)
         writer.add(recs)
         writer.flush(before_window=(d + 1) * WINDOWS_PER_DAY)

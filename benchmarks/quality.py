@@ -3,6 +3,7 @@
 
     quality.py [--seeds 10] [--first-seed 1] [--engine build/ctinsights] [--config FILE]
                [--workdir /tmp/ctq] [--days 28] [--start 2026-09-07] [--jobs 2]
+               [--no-delivered] [--tail]
 
 For each seed (two at a time by default, one per core):
   1. benchmarks/gen_scenario.py --out WORKDIR/seed-N --seed N --days D --start S
@@ -12,7 +13,12 @@ For each seed (two at a time by default, one per core):
      > WORKDIR/seed-N/engine.ndjson (one whole process, timed);
   3. benchmarks/naive_baseline.py WORKDIR/seed-N > WORKDIR/seed-N/naive.ndjson
      (skipped when up to date with the scenario and the baseline's sources);
-  4. benchmarks/score_quality.py's scoring of both -> WORKDIR/seed-N/score-{engine,naive}.json.
+  4. benchmarks/score_quality.py's scoring of both -> WORKDIR/seed-N/score-{engine,naive}.json;
+  5. unless --no-delivered, the same scenario as CloudTrail delivers it (benchmarks/gen_delivery.py
+     --generator scenario -> WORKDIR/seed-N/delivered, regenerated only when stale) scored by
+     ENGINE score -> engine-delivered.ndjson, score-delivered.json; with --tail also
+     followed by tail (score --state over the first 10 days, feed_delivery.py the rest in
+     delivery order) -> tail-all.ndjson, score-tail.json.
 
 Prints markdown: a table per seed, the catches per incident kind, the median
 over seeds for both detectors, the targets with PASS/FAIL, where the numbers
@@ -26,6 +32,7 @@ import hashlib
 import json
 import os
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -44,6 +51,10 @@ TARGET_FP = 1.0
 TARGET_RATIO = 20.0
 TARGET_BURST = 2.0
 TARGET_GAP = 60.0
+HISTORY_DAYS = 10   # as delivered, --tail: the warm start (incidents come after day 10)
+TAIL_CONFIG = ("# quality.py --tail: save every second; files found by a scan need no settling (they are\n"
+               "# renamed in whole, and time runs far faster than the wall clock)\n"
+               "tail:\n  checkpoint_seconds: 1\nsources:\n  dir_settle_ms: 0\n")
 
 
 def file_hash(*paths):
@@ -139,21 +150,110 @@ def one_seed(seed, a, fingerprint):
 
     t0 = time.monotonic()
     for name, path, good in (("engine", eng_out, engine_ok), ("naive", naive_out, naive_ok)):
-        res[name] = None
-        if not good:
-            continue  # a failed run is reported under Errors, not scored
-        try:
-            dets, _bad = score_quality.read_detections(path)
-            sc = score_quality.score(labels, dets)
-        except (OSError, ValueError) as e:
-            res["errors"].append("scoring %s: %s" % (name, e))
-            sc = None
-        res[name] = sc
-        if sc is not None:
-            with open(os.path.join(d, "score-%s.json" % name), "w") as f:
-                f.write(json.dumps(sc, indent=1) + "\n")
+        score_into(res, name, path if good else None, labels, d)
     res["times"]["score"] = time.monotonic() - t0
+    if a.delivered:
+        delivered_step(seed, a, d, labels, res)
     return res
+
+
+def score_into(res, name, path, labels, d):
+    """res[name] = the scoring of the Insights in path (None: the run failed, reported under Errors)."""
+    res[name] = None
+    if path is None:
+        return
+    try:
+        dets, _bad = score_quality.read_detections(path)
+        sc = score_quality.score(labels, dets)
+    except (OSError, ValueError) as e:
+        res["errors"].append("scoring %s: %s" % (name, e))
+        return
+    res[name] = sc
+    with open(os.path.join(d, "score-%s.json" % name), "w") as f:
+        f.write(json.dumps(sc, indent=1) + "\n")
+
+
+def delivery_fingerprint():
+    h = hashlib.sha256()
+    for name in ("ctgen.py", "gen_scenario.py", "gen_delivery.py"):
+        with open(os.path.join(HERE, name), "rb") as f:
+            h.update(f.read())
+    return h.hexdigest()[:16]
+
+
+def delivered_step(seed, a, d, labels, res):
+    """The scenario as CloudTrail delivers it (gen_delivery.py): score over its files, and with
+    --tail, score --state over the first HISTORY_DAYS days then tail fed the rest in delivery order."""
+    dd = os.path.join(d, "delivered")
+    stamp_path = os.path.join(d, "delivered.stamp")
+    stamp = "%s %d %d %s %d" % (delivery_fingerprint(), seed, a.days, a.start, HISTORY_DAYS)
+    try:
+        with open(stamp_path) as f:
+            fresh = f.read().strip() == stamp and os.path.exists(os.path.join(dd, "manifest.tsv"))
+    except OSError:
+        fresh = False
+    if fresh:
+        res["times"]["deliver"] = None
+    else:
+        cmd = [sys.executable, os.path.join(HERE, "gen_delivery.py"), "--generator", "scenario", "--out", dd,
+               "--seed", str(seed), "--days", str(a.days), "--start", a.start, "--history-days", str(HISTORY_DAYS),
+               "--force"]
+        os.makedirs(dd, exist_ok=True)
+        rc, dt = run(cmd, os.devnull, os.path.join(d, "deliver.err"))
+        res["times"]["deliver"] = dt
+        if rc != 0:
+            res["errors"].append("gen_delivery exited %d: %s" % (rc, tail(os.path.join(d, "deliver.err"))))
+            return
+        with open(stamp_path, "w") as f:
+            f.write(stamp + "\n")
+    cfg = ["--config", a.config] if a.config else []
+    parts = [os.path.join(dd, "history"), os.path.join(dd, "live")]
+    out = os.path.join(d, "engine-delivered.ndjson")
+    rc, dt = run([a.engine, "score", "--quiet", "--no-progress"] + cfg + parts, out,
+                 os.path.join(d, "engine-delivered.err"))
+    res["times"]["engine delivered"] = dt
+    if rc != 0:
+        res["errors"].append("engine (as delivered) exited %d: %s" % (rc, tail(os.path.join(d, "engine-delivered.err"))))
+    score_into(res, "delivered", out if rc == 0 else None, labels, d)
+    if a.tail:
+        tail_step(a, d, dd, labels, res)
+
+
+def tail_step(a, d, dd, labels, res):
+    """Warm start (score --state over the history), then tail fed the live part in delivery order."""
+    state, hist, out = (os.path.join(d, n) for n in ("tail.db", "tail-history.ndjson", "tail.ndjson"))
+    for p in (state, state + "-wal", state + "-shm", out):
+        if os.path.exists(p):
+            os.remove(p)
+    watched = os.path.join(d, "tail-watched")
+    shutil.rmtree(watched, ignore_errors=True)
+    shutil.rmtree(state + ".spool", ignore_errors=True)
+    if a.config:
+        cfg, settle = a.config, "2.5"  # the config's settling is kept: the feeder waits for it
+    else:
+        cfg, settle = os.path.join(d, "tail.yaml"), "0"
+        with open(cfg, "w") as f:
+            f.write(TAIL_CONFIG)
+    t0 = time.monotonic()
+    rc, _dt = run([a.engine, "score", "--quiet", "--no-progress", "--config", cfg, "--state", state,
+                   os.path.join(dd, "history")], hist, os.path.join(d, "tail-history.err"))
+    if rc == 0:
+        rc, _dt = run([sys.executable, os.path.join(HERE, "feed_delivery.py"), "--from", dd, "--to", watched,
+                       "--tick", "300", "--pause", "0", "--settle", settle, "--tail", a.engine, "--state", state,
+                       "--output", out, "--config", cfg, "--log", os.path.join(d, "tail.log")],
+                      os.devnull, os.path.join(d, "tail-feed.err"))
+    res["times"]["tail"] = time.monotonic() - t0
+    if rc != 0:
+        res["errors"].append("tail (as delivered) failed (%d): %s" % (rc, tail(os.path.join(d, "tail-feed.err"))))
+        score_into(res, "tail", None, labels, d)
+        return
+    both = os.path.join(d, "tail-all.ndjson")
+    with open(both, "w") as f:
+        for p in (hist, out):
+            with open(p) as g:
+                f.write(g.read())
+    score_into(res, "tail", both, labels, d)
+    shutil.rmtree(watched, ignore_errors=True)
 
 
 # ------------------------------------------------------------------ formatting
@@ -176,6 +276,10 @@ def mins(v):
 
 def secs(v):
     return "reused" if v is None else "%.1f s" % v
+
+
+def fps_text(n):
+    return "%d false positive%s" % (n, "" if n == 1 else "s")
 
 
 def median(vals):
@@ -217,9 +321,15 @@ def main(argv):
     ap.add_argument("--start", default="2026-09-07")
     ap.add_argument("--jobs", type=int, default=2, help="seeds run at once (default 2)")
     ap.add_argument("--list-fp", type=int, default=40, metavar="N", help="engine false positives to list")
+    ap.add_argument("--no-delivered", dest="delivered", action="store_false",
+                    help="skip the scenario as CloudTrail delivers it (gen_delivery.py)")
+    ap.add_argument("--tail", action="store_true",
+                    help="also follow the delivered scenario with tail (warm start over %d days)" % HISTORY_DAYS)
     a = ap.parse_args(argv)
     if a.seeds < 1 or a.jobs < 1:
         ap.error("--seeds and --jobs must be >= 1")
+    if a.tail and not a.delivered:
+        ap.error("--tail needs the delivered scenario (drop --no-delivered)")
     if not (os.path.isfile(a.engine) and os.access(a.engine, os.X_OK)):
         print("quality: %s is not an executable (build it first: make)" % a.engine, file=sys.stderr)
         return 2
@@ -278,11 +388,13 @@ def report(results, a, seeds, wall):
     ok = [r for r in results if r.get("engine") and r.get("naive")]
     w("## Detection quality: ctinsights vs naive 7-day mean + 3 sd\n\n")
 
+    extra = [(n, l) for n, l in (("delivered", "ctinsights, as delivered"), ("tail", "tail, as delivered"))
+             if any(n in r for r in results)]
     w("### Per seed\n\n")
     w("| seed | detector | recall | caught | FP | FP / scope-week | precision | median burst delay | "
       "median gap delay |\n|---|---|---|---|---|---|---|---|---|\n")
     for r in results:
-        for name, label in (("engine", "ctinsights"), ("naive", "naive")):
+        for name, label in [("engine", "ctinsights"), ("naive", "naive")] + extra:
             s = r.get(name)
             if not s:
                 w("| %d | %s | error | | | | | | |\n" % (r["seed"], label))
@@ -306,23 +418,24 @@ def report(results, a, seeds, wall):
         w("| %s | %s |\n" % (k, " | ".join(cells)))
 
     E, N = summarise(results, "engine"), summarise(results, "naive")
+    cols = [E, N] + [summarise(results, n) for n, _l in extra]
     w("\n### Median over %d seeds\n\n" % len(ok))
-    w("| | ctinsights | naive 7d+3sd |\n|---|---|---|\n")
+    w("| | ctinsights | naive 7d+3sd |%s\n|---|---|---|%s\n" % ("".join(" %s |" % l for _n, l in extra),
+                                                             "---|" * len(extra)))
     if E and N:
-        w("| recall (all kinds) | %s | %s |\n" % (pct(E["recall"]), pct(N["recall"])))
+        def row(label, f):
+            w("| %s | %s |\n" % (label, " | ".join(f(c) if c else "–" for c in cols)))
+        row("recall (all kinds)", lambda c: pct(c["recall"]))
         for k in KINDS:
-            w("| — %s%s (seeds caught) | %d/%d | %d/%d |\n" % (k, " (gap)" if k in GAP_KINDS else "",
-                                                              E["kinds"][k][0], E["kinds"][k][1],
-                                                              N["kinds"][k][0], N["kinds"][k][1]))
-        w("| false positives per scope-week | %s | %s |\n" % (num(E["fpPerScopeWeek"]), num(N["fpPerScopeWeek"])))
-        w("| false positives, all seeds | %d | %d |\n" % (E["falsePositives"], N["falsePositives"]))
-        w("| precision | %s | %s |\n" % (pct(E["precision"]), pct(N["precision"])))
-        w("| median burst delay (worst) | %s (%s) | %s (%s) |\n" % (
-            mins(E["burstDelay"]), mins(E["worstBurstDelay"]), mins(N["burstDelay"]), mins(N["worstBurstDelay"])))
-        w("| median gap delay (worst) | %s (%s) | %s (%s) |\n" % (
-            mins(E["gapDelay"]), mins(E["worstGapDelay"]), mins(N["gapDelay"]), mins(N["worstGapDelay"])))
+            row("— %s%s (seeds caught)" % (k, " (gap)" if k in GAP_KINDS else ""),
+                lambda c, k=k: "%d/%d" % c["kinds"][k])
+        row("false positives per scope-week", lambda c: num(c["fpPerScopeWeek"]))
+        row("false positives, all seeds", lambda c: "%d" % c["falsePositives"])
+        row("precision", lambda c: pct(c["precision"]))
+        row("median burst delay (worst)", lambda c: "%s (%s)" % (mins(c["burstDelay"]), mins(c["worstBurstDelay"])))
+        row("median gap delay (worst)", lambda c: "%s (%s)" % (mins(c["gapDelay"]), mins(c["worstGapDelay"])))
         ratio = (N["falsePositives"] / E["falsePositives"]) if E["falsePositives"] else float("inf")
-        w("| naive FP / ctinsights FP (all seeds pooled) | %s× | |\n" % num(ratio, 1))
+        w("| naive FP / ctinsights FP (all seeds pooled) | %s× | |%s\n" % (num(ratio, 1), " |" * len(extra)))
 
         checks = [
             ("recall ≥ 95%% (median, gap kinds included): %s" % pct(E["recall"]),
@@ -342,6 +455,15 @@ def report(results, a, seeds, wall):
         w("\n**Targets: %s** (%d of %d met) — %s\n" % (
             "PASS" if met == len(checks) else "FAIL", met, len(checks),
             "; ".join("%s %s" % ("✓" if good else "✗", text) for text, good in checks)))
+        for (_n, label), c in zip(extra, cols[2:]):
+            if not c:
+                continue
+            same = (c["recall"], c["falsePositives"]) == (E["recall"], E["falsePositives"])
+            w("\n**%s:** %s — recall %s, %s (%s per scope-week), median gap delay %s; "
+              "the generator's own layout: recall %s, %s\n" % (
+                  label[0].upper() + label[1:], "as the generator's layout" if same else "DIFFERS from the generator's layout",
+                  pct(c["recall"]), fps_text(c["falsePositives"]), num(c["fpPerScopeWeek"]), mins(c["gapDelay"]),
+                  pct(E["recall"]), fps_text(E["falsePositives"])))
     else:
         w("| (no seed scored for both detectors) | | |\n")
 
@@ -354,17 +476,26 @@ def report(results, a, seeds, wall):
       % (a.engine, " --config %s" % shlex.quote(a.config) if a.config else "", a.workdir,
          engine_version(a.engine), git_state()))
     w("- naive: `python3 benchmarks/naive_baseline.py %s/seed-N > naive.ndjson`\n" % a.workdir)
+    if a.delivered:
+        w("- as delivered: `python3 benchmarks/gen_delivery.py --generator scenario --out %s/seed-N/delivered --seed N "
+          "--days %d --start %s --history-days %d`, then `ENGINE score ... delivered/history delivered/live > "
+          "engine-delivered.ndjson`\n" % (a.workdir, a.days, a.start, HISTORY_DAYS))
+    if a.tail:
+        w("- tail as delivered: `ENGINE score --state tail.db delivered/history`, then `benchmarks/feed_delivery.py "
+          "--from delivered --tick 300 --tail ENGINE --state tail.db` (the live %d days in delivery order); "
+          "scored: both outputs together\n" % (a.days - HISTORY_DAYS))
     w("- scored by benchmarks/score_quality.py (per-seed details: `%s/seed-N/score-{engine,naive}.json`)\n"
       % a.workdir)
     w("- run: `python3 benchmarks/quality.py %s` on %s, %.0f s wall\n" % (
         " ".join(shlex.quote(x) for x in sys.argv[1:]), time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), wall))
 
-    w("\n### Timings per seed\n\n| seed | records | generate | engine | naive | score |\n|---|---|---|---|---|---|\n")
+    steps = ["generate", "engine", "naive", "score"] + (["deliver", "engine delivered"] if a.delivered else []) + \
+        (["tail"] if a.tail else [])
+    w("\n### Timings per seed\n\n| seed | records | %s |\n|---|---|%s\n" % (" | ".join(steps), "---|" * len(steps)))
     for r in results:
         t = r["times"]
-        w("| %d | %s | %s | %s | %s | %s |\n" % (r["seed"], r.get("records", "–"), secs(t.get("generate")),
-                                                secs(t.get("engine")), secs(t.get("naive")),
-                                                secs(t.get("score")) if "score" in t else "–"))
+        w("| %d | %s | %s |\n" % (r["seed"], r.get("records", "–"),
+                                  " | ".join(secs(t.get(k)) if k in t else "–" for k in steps)))
 
     fps = [(r["seed"], fp) for r in ok for fp in r["engine"]["falsePositiveList"]]
     w("\n### ctinsights false positives (%d)\n\n" % len(fps))
