@@ -77,6 +77,14 @@ def iso(t):
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
 
 
+def counted(line):
+    """Whether a record feeds a key (a management write, or a management
+    event with an errorCode): the copies the engine counts as duplicates."""
+    r = json.loads(line)
+    management = r.get("managementEvent") is True or r.get("eventCategory") == "Management"
+    return management and (r.get("readOnly") is False or bool(r.get("errorCode")))
+
+
 class Schedule:
     """One account/region's delivery files: cut-off and delivery times, increasing."""
 
@@ -165,7 +173,7 @@ class DeliveryWriter:
         frng = random.Random("%d:file:%d:%d:%d" % (self.gen.seed, ai, ri, k))
         lines = [line for _t, line, _c in recs]
         frng.shuffle(lines)
-        copies = sum(1 for r in recs if r[2])
+        copies = [line for _t, line, c in recs if c]
         delivered = s.deliv[k]
         self.emit(ai, ri, delivered, "".join(frng.choice(UNIQ_ALPHABET) for _ in range(16)), lines, copies,
                   max(t for t, _l, _c in recs))
@@ -175,7 +183,7 @@ class DeliveryWriter:
             if slack >= 10:
                 again = delivered + self.drng.uniform(10, min(120, slack))
                 self.emit(ai, ri, again, "".join(self.drng.choice(UNIQ_ALPHABET) for _ in range(16)), lines,
-                          len(lines), max(t for t, _l, _c in recs), redelivery=True)
+                          lines, max(t for t, _l, _c in recs), redelivery=True)
 
     def emit(self, ai, ri, delivered, uniq, lines, copies, newest, redelivery=False):
         part = self.part_of(delivered)
@@ -185,14 +193,16 @@ class DeliveryWriter:
         c = self.count(part)
         c["files"] += 1
         c["records"] += len(lines)
-        c["duplicateCopies"] += copies
+        c["duplicateCopies"] += len(copies)
+        c["countedDuplicateCopies"] += sum(1 for line in copies if counted(line))
         c["redeliveredFiles"] += 1 if redelivery else 0
         c["newestEvent"] = max(newest, c["newestEvent"] or newest)
         c["lastDelivery"] = max(delivered, c["lastDelivery"] or delivered)
-        self.manifest.append((delivered, part, os.path.relpath(path, self.out), len(lines), copies))
+        self.manifest.append((delivered, part, os.path.relpath(path, self.out), len(lines), len(copies)))
 
     def count(self, part):
-        return self.counts.setdefault(part, {"files": 0, "records": 0, "duplicateCopies": 0, "redeliveredFiles": 0,
+        return self.counts.setdefault(part, {"files": 0, "records": 0, "duplicateCopies": 0,
+                                             "countedDuplicateCopies": 0, "redeliveredFiles": 0,
                                              "digestFiles": 0, "newestEvent": None, "lastDelivery": None})
 
     def digests(self):

@@ -31,6 +31,7 @@ Python 3 standard library only.
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -191,8 +192,9 @@ def main(argv):
     if a.workdir:
         with open(os.path.join(work, "tail.log")) as f:
             for line in f:
-                if "late (dropped)" in line:
-                    late = int(line.split()[-1])
+                m = re.match(r"ctinsights:\s+late\s+(\d+)", line)
+                if m:
+                    late = int(m.group(1))
     mins = [s[0] for s in samples.values()]
     ms = [s[1] for s in samples.values()]
     print("Delivery lags (file time - eventTime): mean %.1f, median %.1f, p90 %.1f, p99 %.1f, max %.1f minutes; "

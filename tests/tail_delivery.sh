@@ -16,8 +16,8 @@
 #     before 60 minutes ahead of the newest event delivered), and so is
 #     the number of maintenance-gap Starts;
 #   - the run with restarts wrote the uninterrupted run's records;
-#   - where the summary has a line about duplicates, its count is the
-#     duplicate copies delivered (score: all; tail: the live day's).
+#   - the summary's duplicate count is the copies of counted records
+#     delivered (score: all; tail: the live day's).
 set -u
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,9 +33,9 @@ compare() {
     cat cmp.txt
     fails=$((fails + $(grep -c '^FAIL' cmp.txt)))
 }
-# The count on the last summary line that speaks of duplicates, if any.
+# The duplicate count of the last summary in a log, if any.
 dup_count() {
-    grep -i 'duplicate' "$1" | tail -n 1 | grep -o '[0-9][0-9]*' | tail -n 1
+    grep '^ctinsights:   duplicate ' "$1" | tail -n 1 | awk '{print $3}'
 }
 meta() { # a field of gen/gen_delivery.meta (dotted path)
     python3 -c 'import json, sys
@@ -66,8 +66,10 @@ print(t.strftime("%Y-%m-%dT%H:%M:00Z"))' "$(meta parts.live.newestEvent)")
 compare --cutoff 2100-01-01T00:00:00Z --want once.ndjson --want-label "every record once" \
     --got score.ndjson --label "score as delivered"
 n=$(dup_count score.err)
-if [ -n "$n" ]; then
-    want=$(( $(meta parts.history.duplicateCopies) + $(meta parts.live.duplicateCopies) ))
+if [ -z "$n" ]; then
+    fail "score's summary does not count the duplicates"
+else
+    want=$(( $(meta parts.history.countedDuplicateCopies) + $(meta parts.live.countedDuplicateCopies) ))
     [ "$n" -eq "$want" ] || fail "score counted $n duplicates, $want were delivered"
 fi
 
@@ -78,14 +80,17 @@ run() { # name kills tick description
         --tail "$bin" --state "$1.db" --output "$1.out" --config cfg.yaml --kills "$2" --kill-seed 7 \
         --log "$1.log" 2> "$1.feed" || fail "$4: the feeder or the daemon failed"
     cat "$1.feed"
-    late=$(grep 'late (dropped)' "$1.log" | tail -n 1 | grep -o '[0-9][0-9]*$')
-    echo "$4: late events dropped (the last start's summary): ${late:-0}"
+    late=$(grep '^ctinsights:   late ' "$1.log" | tail -n 1 | awk '{print $3}')
+    echo "$4: late events (the last start's summary): ${late:-0}"
+    grep 'watermark:' "$1.log" | tail -n 1
     compare --cutoff "$cutoff" --want score.ndjson --got "$1.hist" "$1.out" --label "$4"
 }
 run once 0 300 "tail, uninterrupted"
 n=$(dup_count once.log)
-if [ -n "$n" ]; then
-    want=$(meta parts.live.duplicateCopies)
+if [ -z "$n" ]; then
+    fail "tail's summary does not count the duplicates"
+else
+    want=$(meta parts.live.countedDuplicateCopies)
     [ "$n" -eq "$want" ] || fail "tail counted $n duplicates, $want were delivered in the live day"
 fi
 run kill 5 120 "tail, 5 SIGKILL restarts"
