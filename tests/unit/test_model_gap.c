@@ -25,9 +25,11 @@ static void test_daily_job_is_learned(void **state)
     gap_judge(&g, &params, &v);
     assert_true(v.periodic);
     assert_in_range(v.period, 1438, 1442);
-    /* Due a day after the last run; a gap once 30 minutes have passed. */
-    assert_int_equal(v.due, g.run_start + v.period);
-    assert_int_equal(v.deadline, g.run_start + v.period + 30);
+    /* Due a day after the schedule's time, which sits amid the runs (at
+     * +2, +3, +1, +2, +4 minutes), not a day after the last run (+4); a
+     * gap once 30 minutes have passed. */
+    assert_in_range(v.due, t + 5 * 1440 + 2, t + 5 * 1440 + 3);
+    assert_int_equal(v.deadline, v.due + 30);
 }
 
 static void test_too_few_runs_is_not_periodic(void **state)
