@@ -31,18 +31,21 @@ static uint32_t tolerance(uint32_t period)
 
 /* ---- the period ------------------------------------------------------------ */
 
-/* The period the ring's intervals agree with: of the ring's values and
- * their neighbours (a job whose runs straddle minute boundaries shows 4
- * and 6 for a period of 5), the candidate most intervals are within
- * tolerance of, then the one they stray least from, then the shortest;
- * the period is the mean of the intervals within its tolerance, so that
- * an interval at the edge of the cluster (a 10-minute job's 8 next to its
- * 10s) does not make the candidate beside the true period win; the period
- * before stays while it is within 3/4 of a minute of that mean (jitter
- * does not make a daily job's period 1441 one day and 1439 the next).  0
- * when the ring is empty.  The candidates are tried in increasing order over
- * the intervals sorted, so each is tried once and the intervals within
- * its tolerance are a run that only moves forward. */
+/* The period the ring's intervals agree with.  Two runs within a job's
+ * jitter are up to twice its tolerance apart (a 10-minute job a minute
+ * either side of its time shows 8 to 12; one straddling minute boundaries
+ * 4 and 6 for a period of 5), so agreement is within twice the tolerance:
+ * of the ring's values and their neighbours, the candidate most intervals
+ * agree with, then the one they stray least from, then the shortest.  The
+ * period is the mean of the intervals that agree with it, the window moved
+ * onto the mean until it stays, so that an interval at the edge (a
+ * 10-minute job's 8 beside its 10s) neither pulls it nor makes the
+ * candidate beside it win; the period held stays while it is within 3/4
+ * of a minute of that mean (a day's jitter does not make a daily job's
+ * period 1441 one day and 1439 the next).  0 when the ring is empty.  The
+ * candidates are tried in increasing order over the intervals sorted, so
+ * each is tried once and the intervals agreeing with it are a run that
+ * only moves forward. */
 static uint32_t ring_period(const struct gap_state *g, uint32_t *tol)
 {
     uint32_t k = g->n < GAP_RING ? g->n : GAP_RING, v[GAP_RING];
@@ -52,27 +55,24 @@ static uint32_t ring_period(const struct gap_state *g, uint32_t *tol)
             v[j] = v[j - 1];
         v[j] = x;
     }
-    uint32_t best_n = 0, best_dev = 0, last = 0, lo = 0;
-    uint64_t best_sum = 0;
+    uint32_t best = 0, best_n = 0, best_dev = 0, last = 0, lo = 0;
     for (uint32_t i = 0; i < k; i++) {
         for (uint32_t d = 0; d < 3; d++) {
             uint32_t c = v[i] + d - 1;
             if (c == 0 || c == UINT32_MAX || c <= last)
                 continue;
             last = c;
-            uint32_t t = tolerance(c), n = 0, dev = 0;
-            uint64_t sum = 0;
+            uint32_t t = 2 * tolerance(c), n = 0, dev = 0;
             while (lo < k && v[lo] + t < c) /* c - t only grows with c */
                 lo++;
             for (uint32_t j = lo; j < k && v[j] <= c + t; j++) {
                 n++;
                 dev += absdiff(v[j], c);
-                sum += v[j];
             }
             if (n > best_n || (n == best_n && dev < best_dev)) {
+                best = c;
                 best_n = n;
                 best_dev = dev;
-                best_sum = sum;
             }
         }
     }
@@ -80,9 +80,31 @@ static uint32_t ring_period(const struct gap_state *g, uint32_t *tol)
         *tol = 0;
         return 0;
     }
-    uint32_t period = (uint32_t)((best_sum + best_n / 2) / best_n);
+    /* The mean, over a window moved onto it until it stays (from the
+     * candidate beside the true period, the window cuts one side off). */
+    uint64_t best_sum = 0;
+    uint32_t period = best;
+    best_n = 0;
+    for (int step = 0; step < 4; step++) {
+        uint32_t wide = 2 * tolerance(period), n = 0;
+        uint64_t sum = 0;
+        for (uint32_t i = 0; i < k; i++)
+            if (absdiff(v[i], period) <= wide) {
+                n++;
+                sum += v[i];
+            }
+        if (!n)
+            break;
+        best_n = n;
+        best_sum = sum;
+        uint32_t mean = (uint32_t)((sum + n / 2) / n);
+        if (mean == period)
+            break;
+        period = mean;
+    }
     uint64_t held = (uint64_t)g->period * best_n;
-    if (g->period && 4 * (held > best_sum ? held - best_sum : best_sum - held) < 3 * (uint64_t)best_n)
+    uint64_t off = held > best_sum ? held - best_sum : best_sum - held;
+    if (g->period && best_n && 4 * off < 3 * (uint64_t)best_n)
         period = g->period;
     if (!period)
         period = 1;
@@ -188,15 +210,15 @@ static void rephase(struct gap_state *g, uint32_t m)
 enum { SERVE_NEAR = 1, SERVE_LEARN = 2 };
 
 /* What the ring learns of a run near its due: the interval since the run
- * before when it agrees with the period (unbiased: a period a minute off
- * shows at once), else the step the schedule took (a job a minute either
- * side of its schedule shows runs 8 and 12 minutes apart for a period of
- * 10, and its schedule steps 10). */
+ * before, unbiased (a period a minute off shows at once), when it is
+ * within twice the tolerance of the period — as far as two runs within
+ * the jitter are apart, and symmetric, so that the period it gives does
+ * not lean toward the one held —, else the step the schedule took. */
 static uint32_t served_interval(const struct gap_state *g, uint32_t m,
                                 uint32_t prev_run, uint32_t prev_sched)
 {
     uint32_t iv = m - prev_run;
-    return absdiff(iv, g->period) <= g->tol ? iv : g->sched - prev_sched;
+    return absdiff(iv, g->period) <= 2 * g->tol ? iv : g->sched - prev_sched;
 }
 
 /* The active minute m served the due d.  SERVE_NEAR: m is within twice
@@ -339,8 +361,8 @@ static void missed(struct gap_state *g, uint32_t m, uint32_t step)
     uint32_t k = (since + tol) / p;
     if (absdiff(step, p) <= tol) {
         moved(g, m, step);
-    } else if (k >= 2 && absdiff(since, k * p) <= tol) {
-        serve(g, m, g->sched + k * p, SERVE_NEAR | SERVE_LEARN); /* a pause of whole periods */
+    } else if (k >= 2 && absdiff(since, k * p) <= tol) { /* a pause of whole periods */
+        serve(g, m, g->sched + k * p, SERVE_NEAR | SERVE_LEARN);
     } else if (p <= GAP_FREE_PAUSE_PERIOD && since + tol >= 2 * p) {
         record(g, m - g->last_run); /* a fast job resumes after a pause */
         rephase(g, m);
@@ -372,12 +394,16 @@ static void judge_minute(struct gap_state *g, uint32_t m, int fresh, uint32_t st
         if (fresh)
             extra_run(g, m, step);
     } else if (m <= (uint64_t)d + 2 * tol) {
-        int on_time = absdiff(m, d) <= tol;
+        uint32_t dev = absdiff(m, d);
+        int on_time = dev <= tol;
         if (quiet) {
             uint32_t before = g->streak;
-            if (!on_time)
+            /* Beyond the tolerance by a third of it, a run may be one
+             * whose jitter fills the window while the centre, estimated
+             * from a few runs, is a minute off: no evidence either way. */
+            if (dev > tol + tol / 3)
                 g->streak /= 2; /* early or late beyond the jitter */
-            else if (quiet_cycle(g))
+            else if (on_time && quiet_cycle(g))
                 g->streak++;
             serve(g, m, d, SERVE_NEAR | SERVE_LEARN);
             g->served_streak = before;
@@ -471,9 +497,9 @@ void gap_judge(const struct gap_state *g, const struct gap_params *p,
      * without serving it (before the key was periodic, or a run going on
      * through it) leaves that due behind. */
     uint64_t due = (uint64_t)g->sched + period;
-    if ((uint64_t)g->last_active + 2 * tol >= due)
-        due = g->sched + ((uint64_t)g->last_active + 2 * tol - g->sched) / period * period +
-              period;
+    uint64_t reached = (uint64_t)g->last_active + 2 * tol;
+    if (reached >= due)
+        due = g->sched + (reached - g->sched) / period * period + period;
     uint32_t gr = grace(g);
     uint64_t deadline = due + gr;
     /* A job that pauses (nights, weekends) may be silent as long as its
