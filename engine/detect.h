@@ -19,7 +19,9 @@
  * baseline once they leave its DETECT_RECENT-minute window of recent
  * counts.  For periodic call-rate keys (models/model_gap) a run that does
  * not come opens a decrease Insight (a maintenance gap) at the minute it
- * was due, decided once its grace has passed; the next run ends it.
+ * was due, decided once its grace has passed; the key's next activity
+ * ends it, so no call falls inside a gap (its Start and End report an
+ * insight.average of 0).
  * Starts and Ends are reported through struct detect_events as they are
  * decided.  Reentrant; a model belongs to one thread.
  */

@@ -18,6 +18,7 @@
 struct found {
     struct insight v[64];
     char name[64][32];
+    double start_average[64], end_average[64]; /* insight.average reported */
     size_t n;
 };
 
@@ -34,14 +35,29 @@ static void on_report(void *ctx, const struct insight_report *r)
     if (r->state == STATE_END) {
         for (size_t i = 0; i < f->n; i++)
             if (f->v[i].start == r->ins->start && f->v[i].direction == r->ins->direction &&
-                strcmp(f->name[i], r->name) == 0)
+                strcmp(f->name[i], r->name) == 0) {
                 f->v[i] = *r->ins;
+                f->end_average[i] = r->insight_average;
+            }
         return;
     }
     assert_true(f->n < 64);
     f->v[f->n] = *r->ins;
+    f->start_average[f->n] = r->insight_average;
     snprintf(f->name[f->n], sizeof f->name[0], "%s", r->name);
     f->n++;
+}
+
+/* How many gaps (decrease Insights) were found; *at is the last one. */
+static size_t gaps_found(const struct found *f, size_t *at)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < f->n; i++)
+        if (f->v[i].direction == DIRECTION_DECREASE) {
+            *at = i;
+            n++;
+        }
+    return n;
 }
 
 static void add_named(struct fixture *f, const char *name, uint32_t minute,
@@ -179,19 +195,14 @@ static void test_missed_runs_are_a_gap(void **state)
         if (m < stop || m >= back)
             add_named(f, "PutParameter", m, 2);
     run(f);
-    size_t gaps = 0;
-    for (size_t i = 0; i < f->out.n; i++) {
-        const struct insight *g = &f->out.v[i];
-        if (g->direction != DIRECTION_DECREASE)
-            continue;
-        gaps++;
-        assert_int_equal(g->start, stop + 5);    /* the first run that did not come */
-        assert_int_equal(g->end, back + 5);      /* the run that came back */
-        assert_true(g->decided <= g->start + 10); /* known within minutes */
-        assert_int_equal(g->period, 10);
-        assert_true(g->closed);
-    }
-    assert_int_equal(gaps, 1);
+    size_t i = 0;
+    assert_int_equal(gaps_found(&f->out, &i), 1);
+    const struct insight *g = &f->out.v[i];
+    assert_int_equal(g->start, stop + 5);    /* the first run that did not come */
+    assert_int_equal(g->end, back + 5);      /* the run that came back */
+    assert_true(g->decided <= g->start + 10); /* known within minutes */
+    assert_int_equal(g->period, 10);
+    assert_true(g->closed);
 }
 
 static void test_sustained_rise_is_found_by_a_window(void **state)
@@ -252,6 +263,58 @@ static void test_gap_before_history_is_quiet(void **state)
     assert_int_equal(f->out.n, 0);
 }
 
+/* The issue's minimal case: an exact 10-minute job for 10 days and one
+ * extra call at 11:58 on the last day.  The run at 12:00 came on time, so
+ * there is no gap (this raised one at 11:59). */
+static void test_extra_call_before_a_run_is_no_gap(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t end = T0 + 10 * DAY;
+    background(f, end);
+    for (uint32_t m = T0; m < end; m += 10)
+        add_named(f, "PutParameter", m, 1);
+    add_named(f, "PutParameter", T0 + 9 * DAY + 718, 1);
+    run(f);
+    size_t i = 0;
+    assert_int_equal(gaps_found(&f->out, &i), 0);
+}
+
+/* A 10-minute job with calls by hand through the working day misses
+ * 12:00 to 12:40 on day 9, and a person calls at 12:48.  One gap, from
+ * the first run that did not come (12:00) to the call that ended the
+ * silence; no call falls inside it, so its Start and End report 0; and
+ * the call by hand, off the job's phase, raises no second gap before the
+ * job's runs come back at 12:50. */
+static void test_gap_amid_extra_calls_spans_no_call(void **state)
+{
+    struct fixture *f = *state;
+    uint32_t end = T0 + 10 * DAY, day9 = T0 + 9 * DAY;
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    background(f, end);
+    for (uint32_t m = T0; m < end; m += 10)
+        if (m < day9 + 720 || m >= day9 + 770)
+            add_named(f, "PutParameter", m, 1);
+    for (uint32_t d = 0; d < 10; d++)
+        for (int i = 0; i < 6; i++) {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            uint32_t m = T0 + d * DAY + 480 + (uint32_t)(x >> 33) % 600;
+            if (m < day9 + 715 || m >= day9 + 770)
+                add_named(f, "PutParameter", m, 1);
+        }
+    add_named(f, "PutParameter", day9 + 768, 1);
+    run(f);
+    size_t i = 0;
+    assert_int_equal(gaps_found(&f->out, &i), 1);
+    const struct insight *g = &f->out.v[i];
+    assert_int_equal(g->start, day9 + 720);
+    assert_int_equal(g->end, day9 + 768);
+    assert_true(g->closed);
+    assert_int_equal(g->period, 10);
+    assert_true(g->decided <= g->start + 6);
+    assert_true(f->out.start_average[i] == 0);
+    assert_true(f->out.end_average[i] == 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -264,6 +327,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sustained_rise_is_found_by_a_window, setup, teardown),
         cmocka_unit_test_setup_teardown(test_business_hours_wave_is_normal, setup, teardown),
         cmocka_unit_test_setup_teardown(test_gap_before_history_is_quiet, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_extra_call_before_a_run_is_no_gap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_gap_amid_extra_calls_spans_no_call, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
