@@ -161,6 +161,8 @@ int batch_run(struct batch *b, struct source_walk *files, struct state *st)
         b->diag.max_messages = first.max_messages;
         for (int r = 0; r < SKIP__COUNT; r++)
             b->diag.quiet[r] = first.skipped[r];
+        for (int r = 0; r < PASS__COUNT; r++)
+            b->diag.quiet_passed[r] = first.passed[r];
         b->sorted = 1;
         if (st) {
             state_rollback(st);

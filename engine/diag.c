@@ -28,6 +28,14 @@ static const char *const ignore_names[IGNORE__COUNT] = {
     [IGNORE_RULE] = "ignore_rule",
 };
 
+static const char *const pass_names[PASS__COUNT] = {
+    [PASS_LOOP] = "loop",
+    [PASS_SAME_FOLDER] = "same_folder",
+    [PASS_SAME_FILE] = "same_file",
+    [PASS_NOT_FILE] = "not_a_file",
+    [PASS_EMPTY] = "empty",
+};
+
 void diag_init(struct diag *d)
 {
     memset(d, 0, sizeof(*d));
@@ -45,21 +53,60 @@ const char *ignore_reason_name(enum ignore_reason r)
     return r < IGNORE__COUNT ? ignore_names[r] : "unknown";
 }
 
+const char *pass_reason_name(enum pass_reason r)
+{
+    return r < PASS__COUNT ? pass_names[r] : "unknown";
+}
+
+/* Keep a copy of m in d's log (deferred). */
+static void keep(struct diag *d, const struct diag_msg *m)
+{
+    d->log = xgrow(d->log, &d->log_cap, d->nlog + 1, sizeof(*d->log));
+    struct diag_msg *k = &d->log[d->nlog++];
+    *k = *m;
+    k->file = xstrdup(m->file);
+    k->detail = xstrdup(m->detail);
+}
+
+/* Count one entry passed over for m's reason in d; print m (or keep it,
+ * deferred) if under the limit and not printed by an earlier pass. */
+static void emit_pass(struct diag *d, const struct diag_msg *m)
+{
+    int r = m->reason;
+    uint64_t n = ++d->passed[r];
+    d->files_passed++;
+    if (n <= d->quiet_passed[r] || n > d->max_messages)
+        return;
+    if (d->deferred) {
+        d->logged_passed[r]++;
+        keep(d, m);
+        return;
+    }
+    fprintf(d->out, "ctinsights: %s: %s: %s; passed over\n", m->file,
+            pass_names[r], m->detail);
+    if (n == d->max_messages)
+        fprintf(d->out, "ctinsights: further %s messages are only counted\n",
+                pass_names[r]);
+}
+
+void diag_pass(struct diag *d, enum pass_reason r, const char *file,
+               const char *detail)
+{
+    struct diag_msg m = {1, (int)r, (char *)file, (char *)detail, 0, 0, 0};
+    emit_pass(d, &m);
+}
+
 /* Count one skip of m's reason in d; print m (or keep it, deferred) if
  * under the limit.  m's strings are borrowed. */
 static void emit(struct diag *d, const struct diag_msg *m)
 {
-    enum skip_reason r = m->reason;
+    int r = m->reason;
     uint64_t n = ++d->skipped[r];
     if (n > d->max_messages || n <= d->quiet[r])
         return;
     if (d->deferred) {
         d->logged[r]++;
-        d->log = xgrow(d->log, &d->log_cap, d->nlog + 1, sizeof(*d->log));
-        struct diag_msg *k = &d->log[d->nlog++];
-        *k = *m;
-        k->file = xstrdup(m->file);
-        k->detail = xstrdup(m->detail);
+        keep(d, m);
         return;
     }
     if (m->line)
@@ -76,7 +123,7 @@ static void emit(struct diag *d, const struct diag_msg *m)
 void diag_skip(struct diag *d, enum skip_reason r, const char *file,
                const char *buf, size_t offset, const char *detail)
 {
-    struct diag_msg m = {r, (char *)file, (char *)detail, offset, 0, 0};
+    struct diag_msg m = {0, (int)r, (char *)file, (char *)detail, offset, 0, 0};
     if (buf && d->skipped[r] < d->max_messages)
         scan_line_col(buf, offset, &m.line, &m.col);
     emit(d, &m);
@@ -108,8 +155,11 @@ void diag_defer(struct diag *d, unsigned max_messages)
 void diag_merge(struct diag *into, const struct diag *from, size_t byte_base,
                 size_t line_base)
 {
+    uint64_t logged_passed = 0;
+    for (int i = 0; i < PASS__COUNT; i++)
+        logged_passed += from->logged_passed[i];
     into->files += from->files;
-    into->files_passed += from->files_passed;
+    into->files_passed += from->files_passed - logged_passed;
     into->bytes_read += from->bytes_read;
     into->bytes_json += from->bytes_json;
     into->records += from->records;
@@ -124,11 +174,16 @@ void diag_merge(struct diag *into, const struct diag *from, size_t byte_base,
         m.byte += byte_base;
         if (m.line)
             m.line += line_base;
-        emit(into, &m);
+        if (m.pass)
+            emit_pass(into, &m);
+        else
+            emit(into, &m);
     }
     /* The rest came after the logged ones and would not have printed. */
     for (int i = 0; i < SKIP__COUNT; i++)
         into->skipped[i] += from->skipped[i] - from->logged[i];
+    for (int i = 0; i < PASS__COUNT; i++) /* files_passed has them already */
+        into->passed[i] += from->passed[i] - from->logged_passed[i];
 }
 
 void diag_free(struct diag *d)
@@ -155,6 +210,10 @@ void diag_summary(const struct diag *d, const struct diag_findings *f,
                "%.1f MB JSON, %.2f s\n",
             (unsigned long long)d->files, (unsigned long long)d->files_passed,
             d->bytes_read / 1e6, d->bytes_json / 1e6, seconds);
+    for (int i = 0; i < PASS__COUNT; i++)
+        if (d->passed[i])
+            fprintf(o, "ctinsights:   passed over %-16s %llu\n", pass_names[i],
+                    (unsigned long long)d->passed[i]);
     fprintf(o, "ctinsights: %llu records: %llu counted for call rate, "
                "%llu for error rate, %llu skipped\n",
             (unsigned long long)d->records,

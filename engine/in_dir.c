@@ -2,14 +2,24 @@
  * in_dir — `dir:PATH`, a folder that receives new CloudTrail files (an
  * `aws s3 sync` target), each file read once, across restarts too.
  *
- * The folder is walked recursively as `ctinsights score` walks it (S3
- * layout; in_dir_names.h): CloudTrail-Digest, -Insight, -Aggregated and
+ * The folder is walked by the walk `ctinsights score` uses (source_walk:
+ * S3 layout, in_dir_names.h): CloudTrail-Digest, -Insight, -Aggregated and
  * -Lake folders and hidden names (temporary files of rsync and the like)
  * are passed over, and only .json/.jsonl/.ndjson names, gzip or not, and
  * .gz are read.  New files are noticed with inotify (every folder watched,
  * new subfolders included) or, when inotify is off (sources.dir_watch),
  * unavailable, or out of watches, by rescanning every
  * sources.dir_rescan_ms; an overflowed inotify queue triggers a rescan.
+ *
+ * Links, as in score: a folder is walked once (a link back into the tree
+ * or to a folder walked already is passed over; a new folder noticed by
+ * inotify that is already watched, such as a new link to one, is not
+ * walked again), a FIFO, device or socket is never opened, and a file is
+ * known by its real path (links resolved), so that it is read once however
+ * it is reached, also across rescans and restarts; two hard links to one
+ * file found by one scan are read once (the first in name order), and a
+ * new hard link is compared with the files still in memory.  What is
+ * passed over, and a link that leads nowhere, is reported once.
  *
  * When a file is complete (the rule):
  *   1. a file closed after writing or renamed into the folder
@@ -31,7 +41,8 @@
  * recorded like the others, so it never blocks the folder.
  *
  * The files read are recorded in the state database (in_dir_files, keyed
- * by the folder's real path and the file's path below it): a file is
+ * by the folder's real path and the file's real path below it, or its
+ * absolute real path when a link leads out of the folder): a file is
  * recorded by the first input_checkpoint after it was accepted, and
  * forgotten from memory once that checkpoint has committed.  Memory holds
  * only files waiting to be read or to be checkpointed.
@@ -41,7 +52,10 @@
 #include "gunzip.h"
 #include "in_dir_names.h"
 #include "in_sql.h"
+#include "idset.h"
 #include "input_int.h"
+#include "source.h"
+#include "source_walk.h"
 #include "strpool.h"
 #include "xalloc.h"
 
@@ -57,7 +71,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAX_DEPTH 32             /* folder nesting followed at most */
 #define POLL_FILES 64            /* files delivered per poll at most */
 #define POLL_BYTES (64u << 20)   /* bytes delivered per poll at most */
 #define WATCH_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_ONLYDIR | \
@@ -67,8 +80,9 @@
  * waiting for its checkpoint to commit. */
 struct cand {
     struct cand *next; /* hash chain */
-    char *rel;         /* path below the root */
+    char *rel;         /* real path below the root (or absolute, outside it) */
     uint64_t hash;
+    uint64_t dev, ino;  /* identity, to know a new hard link to it */
     int64_t size, mtime_ns;
     int64_t changed_at; /* ms: first seen, or size/mtime last changed */
     unsigned closed : 1;   /* closed or moved in since the last change */
@@ -79,7 +93,7 @@ struct cand {
 
 struct watch {
     int wd;
-    char *rel; /* folder below the root ("" = the root) */
+    char *rel; /* folder's real path below the root ("" = the root) */
 };
 
 struct in_dir {
@@ -100,6 +114,9 @@ struct in_dir {
     int64_t next_rescan;   /* when polling */
     char *buf, *out;       /* file bytes, inflated bytes */
     size_t buf_cap, out_cap;
+    int sub_scan;          /* walking a folder noticed by inotify */
+    char *dir_seen, *dir_real; /* the folder last resolved, and its real path */
+    struct idset noted;    /* what was reported: (kind, hash of the path) */
     sqlite3_stmt *seen, *put;
 };
 
@@ -210,6 +227,8 @@ static void consider(struct in_dir *dd, const char *rel, const struct stat *st,
         c->changed_at = now;
         c->closed = 0;
     }
+    c->dev = (uint64_t)st->st_dev;
+    c->ino = (uint64_t)st->st_ino;
     if (how == CREATED)
         c->writing = 1;
     if (how == CLOSED) {
@@ -222,8 +241,89 @@ static char *join(const char *a, const char *b)
 {
     size_t n = strlen(a) + strlen(b) + 2;
     char *p = xmalloc(n);
-    snprintf(p, n, "%s%s%s", a, *a ? "/" : "", b);
+    int slash = *a && a[strlen(a) - 1] != '/';
+    snprintf(p, n, "%s%s%s", a, slash ? "/" : "", b);
     return p;
+}
+
+/* The path of the file or folder known as rel.  Caller frees. */
+static char *full_path(const struct in_dir *dd, const char *rel)
+{
+    return rel[0] == '/' || !rel[0] ? xstrdup(rel[0] ? rel : dd->root)
+                                    : join(dd->root, rel);
+}
+
+/* How the real path real is known: below the root, relative to it ("" for
+ * the root itself); elsewhere, real itself.  Caller frees. */
+static char *rel_of(const struct in_dir *dd, const char *real)
+{
+    size_t n = strlen(dd->root);
+    if (n == 1) /* the root is "/" */
+        return xstrdup(real + 1);
+    if (strncmp(real, dd->root, n) == 0 && (real[n] == '/' || real[n] == '\0'))
+        return xstrdup(real[n] ? real + n + 1 : "");
+    return xstrdup(real);
+}
+
+/* path with every link resolved, or NULL (errno).  Caller frees. */
+static char *resolve(const char *path)
+{
+    char *r = realpath(path, NULL);
+    char *x = r ? xstrdup(r) : NULL;
+    free(r);
+    return x;
+}
+
+/* The real path of the folder dir, kept for the files that follow it. */
+static const char *real_dir(struct in_dir *dd, const char *dir)
+{
+    if (dd->dir_seen && strcmp(dd->dir_seen, dir) == 0)
+        return dd->dir_real;
+    xfree(dd->dir_seen);
+    xfree(dd->dir_real);
+    dd->dir_seen = xstrdup(dir);
+    dd->dir_real = resolve(dir);
+    return dd->dir_real;
+}
+
+static void forget_dirs(struct in_dir *dd)
+{
+    xfree(dd->dir_seen);
+    xfree(dd->dir_real);
+    dd->dir_seen = dd->dir_real = NULL;
+}
+
+/* How the file at path is known (rel_of its real path); linked: its own
+ * name may be a link.  NULL when it cannot be resolved.  Caller frees. */
+static char *key_of(struct in_dir *dd, const char *path, int linked)
+{
+    const char *slash = strrchr(path, '/');
+    char *real = NULL;
+    if (linked || !slash) {
+        real = resolve(path);
+    } else {
+        char *dir = xstrndup(path, slash == path ? 1 : (size_t)(slash - path));
+        const char *rd = real_dir(dd, dir);
+        real = rd ? join(rd, slash + 1) : NULL;
+        xfree(dir);
+    }
+    char *key = real ? rel_of(dd, real) : NULL;
+    xfree(real);
+    return key;
+}
+
+/* Report what a walk or an event found at path, once for each path and
+ * kind however many scans find it. */
+static void note(struct in_dir *dd, int skip, int reason, const char *path,
+                 const char *detail)
+{
+    uint64_t kind = (uint64_t)(skip ? reason : SKIP__COUNT + reason);
+    if (!idset_add(&dd->noted, kind, strpool_hash(path, strlen(path), 0)))
+        return;
+    if (skip)
+        diag_skip(dd->env->d, (enum skip_reason)reason, path, NULL, 0, detail);
+    else
+        diag_pass(dd->env->d, (enum pass_reason)reason, path, detail);
 }
 
 static void stop_watching(struct in_dir *dd, const char *why)
@@ -255,11 +355,12 @@ static struct watch *watch_of(struct in_dir *dd, int wd, size_t *at)
                                                          : NULL;
 }
 
-/* Watch the folder at rel (full path path). */
-static void watch(struct in_dir *dd, const char *path, const char *rel)
+/* Watch the folder at path, known as rel.  Returns 1 when it was watched
+ * already, as rel. */
+static int watch(struct in_dir *dd, const char *path, const char *rel)
 {
     if (dd->ino_fd < 0)
-        return;
+        return 0;
     int wd = inotify_add_watch(dd->ino_fd, path, WATCH_MASK);
     if (wd < 0) {
         if (errno == ENOSPC || errno == ENOMEM) {
@@ -268,14 +369,16 @@ static void watch(struct in_dir *dd, const char *path, const char *rel)
                      "fs.inotify.max_user_watches)", path, strerror(errno));
             stop_watching(dd, why);
         }
-        return;
+        return 0;
     }
     size_t at;
     struct watch *w = watch_of(dd, wd, &at);
     if (w) {
+        if (strcmp(w->rel, rel) == 0)
+            return 1;
         xfree(w->rel);
         w->rel = xstrdup(rel);
-        return;
+        return 0;
     }
     dd->watches = xgrow(dd->watches, &dd->watches_cap, dd->nwatches + 1,
                         sizeof *dd->watches);
@@ -284,34 +387,114 @@ static void watch(struct in_dir *dd, const char *path, const char *rel)
     dd->watches[at].wd = wd;
     dd->watches[at].rel = xstrdup(rel);
     dd->nwatches++;
+    return 0;
 }
 
-/* Walk the folder at rel: watch it and its subfolders, consider its
- * files. */
-static void scan(struct in_dir *dd, const char *rel, int depth)
+/* The walk enters the folder at path: watch it.  A folder noticed by
+ * inotify inside one watched already is passed over (a link to it is
+ * reported). */
+static int on_folder(void *ctx, const char *path)
 {
-    char *path = join(dd->root, rel);
-    watch(dd, path, rel);
-    DIR *d = depth < MAX_DEPTH ? opendir(path) : NULL;
-    struct dirent *e;
-    while (d && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.')
-            continue;
-        char *sub = join(rel, e->d_name);
-        char *full = join(dd->root, sub);
-        struct stat st;
-        if (stat(full, &st) == 0) {
-            if (S_ISDIR(st.st_mode) && !in_dir_folder_passed(e->d_name))
-                scan(dd, sub, depth + 1);
-            else if (S_ISREG(st.st_mode) && in_dir_name_wanted(e->d_name))
-                consider(dd, sub, &st, FOUND);
-        }
-        xfree(full);
-        xfree(sub);
+    struct in_dir *dd = ctx;
+    struct stat lst;
+    char *real = resolve(path);
+    if (!real)
+        return 0; /* the walk says what is wrong */
+    char *rel = rel_of(dd, real);
+    int known = watch(dd, path, rel) && dd->sub_scan;
+    if (known && lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode))
+        note(dd, 0, PASS_SAME_FOLDER, path, "a folder walked already");
+    xfree(rel);
+    xfree(real);
+    return known;
+}
+
+static void on_note(void *ctx, int skip, int reason, const char *path,
+                    const char *detail)
+{
+    note(ctx, skip, reason, path, detail);
+}
+
+/* Walk the folder known as rel (sub: one noticed by inotify, in the tree
+ * watched already) as score walks it: watch its folders, consider its
+ * files. */
+static void scan(struct in_dir *dd, const char *rel, int sub)
+{
+    char *path = full_path(dd, rel);
+    struct source_walk w;
+    struct diag quiet; /* what is passed over by name is not counted */
+    diag_init(&quiet);
+    quiet.max_messages = 0;
+    source_walk_init(&w, &path, 1);
+    w.on_folder = on_folder;
+    w.on_note = on_note;
+    w.ctx = dd;
+    dd->sub_scan = sub;
+    for (const char *p; (p = source_walk_next(&w, &quiet)) != NULL;) {
+        char *key = key_of(dd, p, source_walk_linked(&w));
+        if (key)
+            consider(dd, key, source_walk_stat(&w), FOUND);
+        xfree(key);
     }
-    if (d)
-        closedir(d);
+    dd->sub_scan = 0;
+    forget_dirs(dd);
+    source_walk_free(&w);
+    diag_free(&quiet);
     xfree(path);
+}
+
+/* Whether a file other than key in memory is the file st (a hard link). */
+static int known_as_other(const struct in_dir *dd, const char *key,
+                          const struct stat *st)
+{
+    for (size_t i = 0; i < dd->nslots; i++)
+        for (const struct cand *c = dd->slots[i]; c; c = c->next)
+            if (c->dev == (uint64_t)st->st_dev && c->ino == (uint64_t)st->st_ino &&
+                strcmp(c->rel, key) != 0)
+                return 1;
+    return 0;
+}
+
+/* A regular file noticed by inotify at rel (path full, status st). */
+static void new_file(struct in_dir *dd, const char *rel, const char *full,
+                     const struct stat *st, enum how how)
+{
+    struct stat lst;
+    int linked = lstat(full, &lst) == 0 && S_ISLNK(lst.st_mode);
+    char *key = linked ? key_of(dd, full, 1) : xstrdup(rel);
+    if (!key)
+        return;
+    if (st->st_nlink > 1 && known_as_other(dd, key, st))
+        note(dd, 0, PASS_SAME_FILE, full, "the same file as one read already "
+             "(a link or hard link to it, or named twice)");
+    else
+        consider(dd, key, st, how);
+    xfree(key);
+}
+
+/* An entry rel (path full) that inotify says is new or changed. */
+static void entry(struct in_dir *dd, const char *name, const char *rel,
+                  const char *full, uint32_t mask)
+{
+    struct stat st, lst;
+    char why[256];
+    if (stat(full, &st) != 0) {
+        int e = errno;
+        if (in_dir_name_wanted(name) && lstat(full, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+            snprintf(why, sizeof why, "cannot follow symbolic link: %s", strerror(e));
+            note(dd, 1, SKIP_READ_ERROR, full, why);
+        }
+    } else if (S_ISDIR(st.st_mode)) {
+        if ((mask & (IN_CREATE | IN_MOVED_TO)) && !in_dir_folder_passed(name))
+            scan(dd, rel, 1);
+    } else if (!in_dir_name_wanted(name)) {
+        return;
+    } else if (!S_ISREG(st.st_mode)) {
+        snprintf(why, sizeof why, "%s, not a regular file", source_kind(st.st_mode));
+        note(dd, 0, PASS_NOT_FILE, full, why);
+    } else {
+        new_file(dd, rel, full, &st, (mask & IN_CREATE) ? CREATED : CLOSED);
+    }
 }
 
 /* One inotify event. */
@@ -337,17 +520,8 @@ static void event(struct in_dir *dd, const struct inotify_event *ev)
     if (!ev->len || ev->name[0] == '.')
         return;
     char *rel = join(w->rel, ev->name);
-    char *full = join(dd->root, rel);
-    struct stat st;
-    if (stat(full, &st) == 0) {
-        if (S_ISDIR(st.st_mode)) {
-            if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) &&
-                !in_dir_folder_passed(ev->name))
-                scan(dd, rel, 1);
-        } else if (S_ISREG(st.st_mode) && in_dir_name_wanted(ev->name)) {
-            consider(dd, rel, &st, (ev->mask & IN_CREATE) ? CREATED : CLOSED);
-        }
-    }
+    char *full = full_path(dd, rel);
+    entry(dd, ev->name, rel, full, ev->mask);
     xfree(full);
     xfree(rel);
 }
@@ -375,12 +549,15 @@ static int by_name(const void *a, const void *b)
                   (*(struct cand *const *)b)->rel);
 }
 
-/* Read c whole into dd->buf.  Returns the file's size, or -1 (errno). */
-static ssize_t slurp(struct in_dir *dd, const char *path, size_t max)
+/* Read the regular file path whole into dd->buf.  Returns its size, -1
+ * (errno), or -2 when it is not a regular file (not read; st says what it
+ * is). */
+static ssize_t slurp(struct in_dir *dd, const char *path, size_t max,
+                     struct stat *st)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = source_open(path, st);
     if (fd < 0)
-        return -1;
+        return fd;
     size_t len = 0;
     for (;;) {
         dd->buf = xgrow(dd->buf, &dd->buf_cap, len + 65536, 1);
@@ -413,15 +590,23 @@ static enum outcome read_file(struct in_dir *dd, struct cand *c,
 {
     const struct config *cfg = dd->env->cfg;
     struct diag *d = dd->env->d;
-    char *path = join(dd->root, c->rel);
+    char *path = full_path(dd, c->rel);
     enum skip_reason why = SKIP__COUNT;
     char detail[128] = "";
     size_t at = 0;
     const char *data = NULL;
     size_t len = 0;
     enum outcome o = DELIVER;
-    ssize_t got = slurp(dd, path, cfg->max_unit_bytes);
+    struct stat st;
+    ssize_t got = slurp(dd, path, cfg->max_unit_bytes, &st);
     c->status = "ok";
+    if (got == -2) { /* no longer a file: found again if it becomes one */
+        snprintf(detail, sizeof detail, "%s, not a regular file",
+                 source_kind(st.st_mode));
+        note(dd, 0, PASS_NOT_FILE, path, detail);
+        o = GONE;
+        goto out;
+    }
     if (got < 0 && errno == ENOENT) {
         o = GONE;
         goto out;
@@ -465,6 +650,8 @@ static enum outcome read_file(struct in_dir *dd, struct cand *c,
     } else {
         data = dd->buf;
         len = (size_t)got;
+        if (!len)
+            note(dd, 0, PASS_EMPTY, path, "an empty file");
     }
     if (len && cb(ctx, path, data, len) != 0) {
         *refused = 1;
@@ -552,6 +739,8 @@ static void close_dir(struct input *in)
     xfree(dd->done);
     xfree(dd->buf);
     xfree(dd->out);
+    forget_dirs(dd);
+    idset_free(&dd->noted);
     xfree(dd->spec);
     xfree(dd->root);
     xfree(dd);
@@ -566,7 +755,7 @@ static int fd_dir(struct input *in)
  * Sets *gone when the file is no longer there. */
 static int complete(struct in_dir *dd, struct cand *c, int *gone)
 {
-    char *path = join(dd->root, c->rel);
+    char *path = full_path(dd, c->rel);
     struct stat st;
     *gone = stat(path, &st) != 0;
     xfree(path);

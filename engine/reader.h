@@ -10,8 +10,9 @@
  * worker threads, a few files ahead of the consumer; each file's problems
  * are kept with it and reported (diag) when its batch is handed over, so
  * counts and messages are those of a one-thread run, in input order,
- * whatever the thread count.  The batch and the name are borrowed for the
- * call.  Progress, when asked, goes to stderr.
+ * whatever the thread count; on a walk gone over again (rewound), what is
+ * passed over is counted but not reported again.  The batch and the name
+ * are borrowed for the call.  Progress, when asked, goes to stderr.
  */
 #ifndef CTI_READER_H
 #define CTI_READER_H

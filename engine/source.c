@@ -75,15 +75,58 @@ static int read_all(int fd, size_t size, struct source_buf *raw)
     }
 }
 
-/* Open path for reading, relative to the folder of the last file opened
- * when it is the same (files of a folder come one after the other), so
- * that the kernel does not walk the whole path each time. */
-static int open_file(struct source_loader *l, const char *path)
+const char *source_kind(mode_t mode)
 {
-    const int flags = O_RDONLY | O_CLOEXEC;
+    return S_ISREG(mode)    ? "a regular file"
+           : S_ISDIR(mode)  ? "a folder"
+           : S_ISFIFO(mode) ? "a FIFO"
+           : S_ISCHR(mode)  ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+           : S_ISSOCK(mode) ? "a socket"
+                            : "not a regular file";
+}
+
+/* Flags every file is opened with: a FIFO or device does not block the
+ * opening (and is closed at once, not read). */
+#define OPEN_FLAGS (O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
+
+/* Open name (relative to dirfd) and check it is a regular file: fd, -1
+ * (errno), or -2 (closed again; st says what it is). */
+static int open_regular(int dirfd, const char *name, int flags,
+                        struct stat *st)
+{
+    int fd = openat(dirfd, name, flags);
+    if (fd < 0 && errno == EPERM && (flags & O_NOATIME)) /* another's file */
+        fd = openat(dirfd, name, flags & ~O_NOATIME);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, st) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    if (!S_ISREG(st->st_mode)) {
+        close(fd);
+        return -2;
+    }
+    return fd;
+}
+
+int source_open(const char *path, struct stat *st)
+{
+    return open_regular(AT_FDCWD, path, OPEN_FLAGS, st);
+}
+
+/* Open path as source_open does, relative to the folder of the last file
+ * opened when it is the same (files of a folder come one after the other),
+ * so that the kernel does not walk the whole path each time. */
+static int open_file(struct source_loader *l, const char *path,
+                     struct stat *st)
+{
     const char *slash = strrchr(path, '/');
     if (!slash)
-        return open(path, flags);
+        return source_open(path, st);
     size_t dlen = (size_t)(slash - path);
     if (!l->dir || strlen(l->dir) != (dlen ? dlen : 1) ||
         memcmp(l->dir, path, dlen) != 0) {
@@ -95,13 +138,10 @@ static int open_file(struct source_loader *l, const char *path)
         if (l->dir_fd < 0) {
             xfree(l->dir);
             l->dir = NULL;
-            return open(path, flags);
+            return source_open(path, st);
         }
     }
-    int fd = openat(l->dir_fd, slash + 1, flags | O_NOATIME);
-    if (fd < 0 && errno == EPERM) /* O_NOATIME on another's file */
-        fd = openat(l->dir_fd, slash + 1, flags);
-    return fd;
+    return open_regular(l->dir_fd, slash + 1, OPEN_FLAGS | O_NOATIME, st);
 }
 
 static int is_gzip(const char *p, size_t n)
@@ -210,22 +250,51 @@ static int inflate_fast(struct source_loader *l, const char *in, size_t inlen,
     return 0;
 }
 
+/* Open path for source_load: the fd, or -1 when there is nothing to read
+ * (the reason counted and reported in d: cannot open, not a regular file,
+ * empty). */
+static int load_open(struct source_loader *l, const char *path,
+                     struct stat *st, struct diag *d)
+{
+    char why[160];
+    int fd = open_file(l, path, st);
+    if (fd >= 0 && st->st_size == 0) {
+        close(fd);
+        diag_pass(d, PASS_EMPTY, path, "an empty file");
+        return -1;
+    }
+    if (fd >= 0)
+        return fd;
+    if (fd == -2) {
+        snprintf(why, sizeof why, "%s, not a regular file", source_kind(st->st_mode));
+        diag_pass(d, PASS_NOT_FILE, path, why);
+    } else {
+        snprintf(why, sizeof why, "cannot open: %s", strerror(errno));
+        diag_skip(d, SKIP_READ_ERROR, path, NULL, 0, why);
+    }
+    return -1;
+}
+
 int source_load(struct source_loader *l, const char *path,
                 struct source_buf *b, struct diag *d)
 {
     int is_stdin = strcmp(path, "-") == 0;
-    int fd = is_stdin ? STDIN_FILENO : open_file(l, path);
-    if (fd < 0)
-        return -1;
-    const char *name = is_stdin ? "<stdin>" : path;
-    struct source_buf *raw = &l->raw;
     struct stat st;
-    int rc = 0;
-    d->files++;
+    int fd = is_stdin ? STDIN_FILENO : load_open(l, path, &st, d);
     if (b->map_len)
         source_buf_free(b);
+    if (fd < 0) {
+        b->len = 0;
+        b->data = xgrow(b->data, &b->cap, 1, 1);
+        b->data[0] = '\0';
+        return 1;
+    }
+    const char *name = is_stdin ? "<stdin>" : path;
+    struct source_buf *raw = &l->raw;
+    int rc = 0;
+    d->files++;
     size_t size = 0;
-    if (!is_stdin && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+    if (!is_stdin) {
         size = (size_t)st.st_size;
         if (map_plain(fd, size, b) == 0) {
             close(fd);
@@ -282,11 +351,10 @@ int source_stream_open(const char *path, size_t min_size,
     struct stat st;
     if (strcmp(path, "-") == 0)
         return -1;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = source_open(path, &st);
     if (fd < 0)
         return -1;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-        (size_t)st.st_size < min_size || pread(fd, magic, 2, 0) != 2 ||
+    if ((size_t)st.st_size < min_size || pread(fd, magic, 2, 0) != 2 ||
         is_gzip((const char *)magic, 2)) {
         close(fd);
         return -1;

@@ -7,8 +7,12 @@
  * Gzip is inflated by libdeflate (whole members at once, the fastest on the
  * small files a trail delivers); a member libdeflate rejects is inflated
  * again by zlib's streaming inflater, which keeps what came before the
- * damage and says where it is.  Not thread-safe per object; separate
- * loaders and buffers may be used by separate threads.
+ * damage and says where it is.  Only regular files are read: every file
+ * is opened without blocking (O_NONBLOCK, so a FIFO or device put where a
+ * file was does not hang the opening) and checked with fstat before a byte
+ * is read; anything else is closed again and reported as passed over.  Not
+ * thread-safe per object; separate loaders and buffers may be used by
+ * separate threads.
  */
 #ifndef CTI_SOURCE_H
 #define CTI_SOURCE_H
@@ -16,6 +20,7 @@
 #include "diag.h"
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 struct source_buf {
     char *data; /* owned; NUL-terminated after source_load */
@@ -40,12 +45,24 @@ struct source_loader {
 
 /* Read path ("-" = stdin) into b (replacing its contents), inflating gzip.
  * b->data is NUL-terminated.  Returns 0 when the whole file was read; 1
- * when only part of it could be (the reason is counted and reported in d
- * and b holds what was read); -1 when it could not be opened (errno set;
- * nothing counted). */
+ * when only part of it could be, or none (the reason is counted and
+ * reported in d and b holds what was read): a file that cannot be opened
+ * is a read error ("cannot open: REASON"), one that is not a regular file
+ * or is empty is passed over (not_a_file, empty); none counts as a file
+ * opened. */
 int source_load(struct source_loader *l, const char *path,
                 struct source_buf *b, struct diag *d);
 void source_loader_free(struct source_loader *l);
+
+/* Open path, a regular file, for reading without blocking.  Returns the
+ * descriptor (the caller closes it) with st its fstat; -1 when it cannot
+ * be opened (errno set); -2 when it is not a regular file (closed again at
+ * once, nothing read; st says what it is). */
+int source_open(const char *path, struct stat *st);
+
+/* What a file of this mode is, for messages: "a FIFO", "a character
+ * device", "a folder"... */
+const char *source_kind(mode_t mode);
 
 /* A large plain file read piece by piece rather than whole: pieces are
  * mapped (read-only, no copy) one at a time.  The file must not shrink

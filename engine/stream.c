@@ -769,10 +769,8 @@ int stream__deliver(struct stream *s, uint32_t scope, uint32_t minute, const str
  * whose bucket has left the ring cannot tell. */
 static int seen_before(struct stream *s, uint32_t scope, uint32_t minute, uint64_t id)
 {
-    if (s->buffering) {
-        uint64_t h = id ^ ((uint64_t)scope << 32 | minute) * 0x9e3779b97f4a7c15ULL;
-        return !idset_add(&s->all_ids, h ? h : 1);
-    }
+    if (s->buffering)
+        return !idset_add(&s->all_ids, scope, id ^ (uint64_t)minute * 0x9e3779b97f4a7c15ULL);
     struct scope *sc = s->scopes[scope];
     struct bucket *b = &sc->ring[minute % sc->nring];
     if (b->minute != minute) {
@@ -780,7 +778,7 @@ static int seen_before(struct stream *s, uint32_t scope, uint32_t minute, uint64
             return 0;
         b = stream__bucket(sc, minute);
     }
-    return !idset_add(&b->ids, id);
+    return !idset_add(&b->ids, 0, id);
 }
 
 /* A counted event of key id, for a minute of sc already decided: it joins

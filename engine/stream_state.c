@@ -108,7 +108,14 @@ static void put_key_blob(struct blob_writer *w, const struct key *k)
  * events or counted records. */
 static int saved_bucket(const struct bucket *bk, uint32_t lo, uint32_t hi)
 {
-    return bk->minute != NONE && (bk->n || bk->ids.n) && bk->minute >= lo && bk->minute <= hi;
+    return bk->minute != NONE && (bk->n || idset_count(&bk->ids)) && bk->minute >= lo &&
+           bk->minute <= hi;
+}
+
+static void put_id(void *w, uint64_t group, uint64_t id)
+{
+    (void)group;
+    blob_put(w, &id, sizeof(id));
 }
 
 static void put_scope_blob(struct blob_writer *w, const struct scope *sc)
@@ -140,10 +147,8 @@ static void put_scope_blob(struct blob_writer *w, const struct scope *sc)
             continue;
         blob_put_u32(w, bk->minute);
         blob_put_bytes(w, bk->ev, bk->n * sizeof(*bk->ev));
-        blob_put_u32(w, (uint32_t)bk->ids.n);
-        for (size_t i = 0; i < bk->ids.cap; i++)
-            if (bk->ids.slot[i])
-                blob_put(w, &bk->ids.slot[i], sizeof(bk->ids.slot[i]));
+        blob_put_u32(w, (uint32_t)idset_count(&bk->ids));
+        idset_each(&bk->ids, put_id, w);
     }
 }
 
@@ -347,8 +352,7 @@ static int load_scope(struct loader *l, int64_t id, struct blob_reader *r,
         for (uint32_t i = blob_get_u32(r); i > 0 && !r->bad; i--) {
             uint64_t eid;
             blob_get(r, &eid, sizeof(eid));
-            if (eid)
-                idset_add(&bk->ids, eid);
+            idset_add(&bk->ids, 0, eid);
         }
         if (sc->closed != NONE && minute <= sc->closed) {
             bk->ev = xgrow(bk->ev, &bk->cap, count, sizeof(*bk->ev));

@@ -3,7 +3,8 @@
 # line "N passed, N failed".  Suites: cmocka unit tests, golden end-to-end
 # cases, order independence, CLI, the live inputs end to end (input_driver
 # on loopback), the tail daemon (and kill -9 at random points; fed an S3
-# sync in CloudTrail's delivery order, with restarts, against score), alert
+# sync in CloudTrail's delivery order, with restarts, against score), a tree
+# of hostile files (loops, links, FIFOs, devices) beside a good one, alert
 # delivery (scripted HTTP servers and a real Alertmanager on loopback), the
 # shared real-data check, and the fast extractor against jansson.
 set -u
@@ -35,6 +36,7 @@ run inputs-http sh tests/inputs_http.sh "$BUILD/tests/input_driver"
 run tail sh tests/tail.sh "$BUILD/ctinsights"
 run tail-crash sh tests/tail_crash.sh "$BUILD/ctinsights"
 run tail-delivery sh tests/tail_delivery.sh "$BUILD/ctinsights"
+run hostile-tree sh tests/hostile_tree.sh "$BUILD/ctinsights"
 run alerts sh tests/alerts.sh "$BUILD/ctinsights"
 run alertmanager sh tests/alertmanager.sh "$BUILD/ctinsights"
 run shared-data sh tests/data_check.sh "$BUILD/ctinsights"

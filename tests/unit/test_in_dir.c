@@ -3,7 +3,10 @@
  * complete file once — the same files `score` would read, new subfolders
  * included, never a half-written file, a damaged gzip reported once
  * without blocking the others, and nothing read twice or missed across a
- * restart; in inotify and in polling mode.
+ * restart; in inotify and in polling mode.  Links as score takes them: a
+ * loop not followed, a file reached through links or hard links read once
+ * (also when the link comes later, and after a restart), FIFOs and devices
+ * never opened, each reported once however many rescans find it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -69,6 +72,14 @@ static int teardown(void **state)
     input_fixture_free(&f->x);
     xfree(f);
     return 0;
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
 }
 
 static void sleep_ms(int ms)
@@ -306,6 +317,58 @@ static void test_polling_finds_new_files(void **state)
     assert_string_equal(run(f, 400), DAY "a.json\n");
 }
 
+/* Make rel (below the root) a symbolic link to target. */
+static void link_to(struct fixture *f, const char *target, const char *rel)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", f->root, rel);
+    assert_int_equal(symlink(target, path), 0);
+}
+
+static void test_links_and_special_files(void **state)
+{
+    struct fixture *f = *state;
+    char a[256], b[256];
+    put(f, "a/x.json", "{}", 0);
+    age(f, "a/x.json");
+    link_to(f, "..", "a/loop");
+    snprintf(a, sizeof a, "%s/a/x.json", f->root);
+    snprintf(b, sizeof b, "%s/b.json", f->root);
+    assert_int_equal(link(a, b), 0);
+    link_to(f, "a/x.json", "c.json");
+    snprintf(a, sizeof a, "%s/fifo.json", f->root);
+    assert_int_equal(mkfifo(a, 0644), 0);
+    link_to(f, "/dev/null", "null.json");
+    open_input(f);
+    assert_string_equal(run(f, 300), "a/x.json\n"); /* rescans when polling */
+    assert_int_equal(f->x.d.passed[PASS_LOOP], 1);
+    assert_int_equal(f->x.d.passed[PASS_SAME_FILE], 2);
+    assert_int_equal(f->x.d.passed[PASS_NOT_FILE], 2);
+    assert_int_equal(count_of(f->x.log, "a/loop: loop:"), 1);
+}
+
+static void test_later_links_not_read_again(void **state)
+{
+    struct fixture *f = *state;
+    char a[256], h[256];
+    put(f, "a/x.json", "{}", 0);
+    age(f, "a/x.json");
+    open_input(f);
+    assert_string_equal(run(f, 0), "a/x.json\n");
+    /* A link to the folder (before it in name order), a link to the file
+     * and a hard link, made while the file is in memory. */
+    link_to(f, "a", "0");
+    link_to(f, "a/x.json", "l.json");
+    snprintf(a, sizeof a, "%s/a/x.json", f->root);
+    snprintf(h, sizeof h, "%s/h.json", f->root);
+    assert_int_equal(link(a, h), 0);
+    assert_string_equal(run(f, 300), "");
+    assert_int_equal(count_of(f->x.log, "h.json: same_file:"), 1); /* once */
+    checkpoint(f);
+    reopen(f); /* a full scan: 0/x.json is a/x.json, read already */
+    assert_string_equal(run(f, 300), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -317,6 +380,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_refused_file_offered_again_in_order, setup_watch, teardown),
         cmocka_unit_test_setup_teardown(test_polling_finds_new_files, setup_poll, teardown),
         cmocka_unit_test_setup_teardown(test_each_file_once_across_restarts, setup_poll, teardown),
+        cmocka_unit_test_setup_teardown(test_links_and_special_files, setup_watch, teardown),
+        cmocka_unit_test_setup_teardown(test_links_and_special_files, setup_poll, teardown),
+        cmocka_unit_test_setup_teardown(test_later_links_not_read_again, setup_watch, teardown),
+        cmocka_unit_test_setup_teardown(test_later_links_not_read_again, setup_poll, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

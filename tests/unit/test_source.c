@@ -1,7 +1,10 @@
 /*
  * Unit tests for engine/source.c loading: plain files, gzip with one or
  * several members, and gzip that is cut off, damaged or followed by other
- * bytes, where what could be inflated is kept and the damage is counted.
+ * bytes, where what could be inflated is kept and the damage is counted;
+ * only regular files are read: a FIFO or device at a file's path is passed
+ * over without blocking, and so is an empty file; a file that cannot be
+ * opened is reported with why.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -147,12 +151,61 @@ static void test_damage_keeps_what_was_inflated(void **state)
     free(t);
 }
 
+/* What is not a regular file is never read, and opening it never blocks
+ * (a FIFO with no writer would, opened the usual way). */
+static void test_only_regular_files(void **state)
+{
+    char fifo[64], err_log[4096];
+    struct source_loader l = {0};
+    struct source_buf b = {0};
+    struct source_stream st;
+    struct diag d;
+    strcpy(fifo, "/tmp/test_source.XXXXXX");
+    assert_non_null(mkdtemp(fifo));
+    strcat(fifo, "/f.json");
+    assert_int_equal(mkfifo(fifo, 0644), 0);
+    diag_init(&d);
+    d.out = fmemopen(err_log, sizeof err_log, "w");
+    setvbuf(d.out, NULL, _IONBF, 0);
+    assert_int_equal(source_stream_open(fifo, 0, &st), -1);
+    assert_int_equal(source_load(&l, fifo, &b, &d), 1);
+    assert_int_equal(b.len, 0);
+    assert_string_equal(b.data, "");
+    assert_int_equal(source_load(&l, "/dev/zero", &b, &d), 1);
+    assert_int_equal(d.passed[PASS_NOT_FILE], 2);
+    assert_int_equal(d.files, 0);
+    strcpy(strrchr(fifo, '/'), "/e.json"); /* an empty file beside it */
+    FILE *e = fopen(fifo, "w");
+    fclose(e);
+    assert_int_equal(source_load(&l, fifo, &b, &d), 1);
+    assert_int_equal(d.passed[PASS_EMPTY], 1);
+    assert_int_equal(d.files, 0);
+    unlink(fifo);
+    strcpy(strrchr(fifo, '/'), "/f.json");
+    assert_int_equal(source_load(&l, "/nonexistent/x.json", &b, &d), 1);
+    assert_int_equal(d.skipped[SKIP_READ_ERROR], 1);
+    assert_non_null(strstr(err_log, "f.json: not_a_file: a FIFO, not a regular file; passed over"));
+    assert_non_null(strstr(err_log, "/dev/zero: not_a_file: a character device"));
+    assert_non_null(strstr(err_log, "e.json: empty: an empty file; passed over"));
+    assert_non_null(strstr(err_log, "/nonexistent/x.json (byte 0): read_error: cannot open: No such file"));
+    struct stat sb;
+    assert_int_equal(source_open(fifo, &sb), -2);
+    assert_true(S_ISFIFO(sb.st_mode));
+    fclose(d.out);
+    unlink(fifo);
+    *strrchr(fifo, '/') = '\0';
+    rmdir(fifo);
+    source_buf_free(&b);
+    source_loader_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plain_and_one_member),
         cmocka_unit_test(test_members),
         cmocka_unit_test(test_damage_keeps_what_was_inflated),
+        cmocka_unit_test(test_only_regular_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
