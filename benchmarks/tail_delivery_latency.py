@@ -23,9 +23,10 @@ arrive as CloudTrail delivers them to S3.
 A sample is, per burst, the delivery time of that file minus the start of
 minute M, in event-time minutes: how long after the burst's first minute
 the Start comes out, given the drawn lags and the engine's watermark
-(today: a minute is decided once events tail.allowed_lateness_minutes newer
-have come in); and the wall time from putting that file in place to the
-Start line in OUT.  Prints the samples' median, p90 and max as markdown.
+(a minute is decided once events newer by the account/region's learned
+lateness have come in: tail.min_lateness_minutes to
+tail.max_lateness_minutes); and the wall time from putting that file in
+place to the Start line in OUT.  Prints the samples' median, p90 and max as markdown.
 Python 3 standard library only.
 """
 import argparse

@@ -2,7 +2,8 @@
 """How soon `ctinsights tail` writes an Insight's Start once it is decided.
 
 A key's minute is decided when the watermark (the newest event time seen
-in its account/region, minus tail.allowed_lateness_minutes) passes it.  This
+in its account/region, minus the lateness tail has learned for it, at most
+tail.max_lateness_minutes) passes it.  This
 script measures the wall-clock delay from the moment the event that moves
 the watermark past a burst's minute is in the followed file to the moment
 the burst's Start record is in the output file: the engine's processing
@@ -14,7 +15,7 @@ checkpoint that precedes every write included.
   2. `tail --state --output OUT file:IN` follows IN;
   3. N times: a burst (40 calls of an IAM API new to the account, in one
      minute M) is appended to IN, then, after a pause, one read call at
-     M + lateness + 1; the time
+     M + tail.max_lateness_minutes + 1 (past any lateness); the time
      from that write to the Start line appearing in OUT is one sample.
 
 Usage: tail_latency.py [--engine build/ctinsights] [--bursts 20] [--workdir DIR]
@@ -34,7 +35,7 @@ from datetime import datetime, timedelta, timezone
 
 ACCOUNT = "111122223333"
 START = datetime(2026, 3, 2, tzinfo=timezone.utc)
-LATENESS = 5  # tail.allowed_lateness_minutes (the default)
+MAX_LATENESS = 60  # tail.max_lateness_minutes (the default)
 
 
 def record(t, name, read_only):
@@ -95,7 +96,7 @@ def main():
             time.sleep(0.5)  # read, but not yet decided
             before = count_starts(out)
             with open(follow, "a") as f:
-                f.write(record(m + timedelta(minutes=LATENESS + 1), "DescribeInstances", True))
+                f.write(record(m + timedelta(minutes=MAX_LATENESS + 1), "DescribeInstances", True))
             t0 = time.monotonic()
             while count_starts(out) == before:
                 if time.monotonic() - t0 > 10:

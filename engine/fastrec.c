@@ -30,6 +30,7 @@ void fastrec_init(struct fastrec *fr)
 void fastrec_free(struct fastrec *fr)
 {
     xfree(fr->scratch);
+    xfree(fr->doc);
     memset(fr, 0, sizeof(*fr));
 }
 
@@ -147,47 +148,83 @@ static const unsigned char plain[256] = {
 #undef R16
 };
 
+#if USE_SSE2
+/* Bit i set: byte i of the 16 at p is a quote, a backslash, a control
+ * character or >= 0x80 (the signed compare puts those below 0x20 too). */
+static inline unsigned specials16(cp p)
+{
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
+                  space = _mm_set1_epi8(0x20);
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
+                                          _mm_cmpeq_epi8(v, bslash)),
+                             _mm_cmplt_epi8(v, space));
+    return (unsigned)_mm_movemask_epi8(m);
+}
+
+/* The 16 bytes at s, to o. */
+static inline void copy16(char *o, cp s)
+{
+    _mm_storeu_si128((__m128i *)(void *)o,
+                     _mm_loadu_si128((const __m128i *)(const void *)s));
+}
+#endif
+
+/* The characters that may follow a backslash but u. */
+static const unsigned char simple_escape[256] = {
+    ['"'] = 1, ['\\'] = 1, ['/'] = 1, ['b'] = 1, ['f'] = 1, ['n'] = 1,
+    ['r'] = 1, ['t'] = 1,
+};
+
+/* s at a byte that does not stand for itself: the position after it and
+ * what it begins (an escape, a UTF-8 sequence), or NULL; a quote (the end
+ * of the string) sets *closed. */
+static inline cp special(cp s, cp e, int *esc, int *closed)
+{
+    unsigned char c = (unsigned char)*s;
+    if (c == '"') {
+        *closed = 1;
+        return s + 1;
+    }
+    if (c == '\\') {
+        *esc = 1;
+        return e - s >= 2 && simple_escape[(unsigned char)s[1]] ? s + 2 : escape(s, e);
+    }
+    return c >= 0x80 ? utf8(s, e) : NULL; /* else a control character */
+}
+
 /* p just after an opening quote: return after the closing one; *esc is
- * set when the string holds escapes. */
+ * set when the string holds escapes.  With SSE2, 16 bytes are classified
+ * at once and every special byte of the block is handled before the next
+ * load (record text embedded as a string has an escape every few bytes). */
 static cp string(cp p, cp e, int *esc)
 {
-    for (;;) {
+    int closed = 0;
 #if USE_SSE2
-        const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'),
-                      space = _mm_set1_epi8(0x20);
-        while (e - p >= 16) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-            /* signed compare: bytes >= 0x80 are below 0x20 too */
-            __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote),
-                                                  _mm_cmpeq_epi8(v, bslash)),
-                                     _mm_cmplt_epi8(v, space));
-            int bits = _mm_movemask_epi8(m);
-            if (bits) {
-                p += __builtin_ctz((unsigned)bits);
-                goto special;
+    while (e - p >= 16) {
+        unsigned bits = specials16(p);
+        cp next = p + 16;
+        while (bits) {
+            cp s = special(p + __builtin_ctz(bits), e, esc, &closed);
+            if (!s || closed)
+                return s;
+            if (s >= next) { /* an escape or a sequence across the block */
+                next = s;
+                break;
             }
-            p += 16;
+            bits &= ~0u << (s - p);
         }
+        p = next;
+    }
 #endif
+    for (;;) {
         while (p < e && plain[(unsigned char)*p])
             p++;
         if (p >= e)
             return NULL;
-#if USE_SSE2
-    special:
-#endif
-        if (*p == '"')
-            return p + 1;
-        if (*p == '\\') {
-            *esc = 1;
-            p = escape(p, e);
-        } else if ((unsigned char)*p >= 0x80) {
-            p = utf8(p, e);
-        } else {
-            return NULL; /* a control character */
-        }
-        if (!p)
-            return NULL;
+        p = special(p, e, esc, &closed);
+        if (!p || closed)
+            return p;
     }
 }
 
@@ -601,6 +638,143 @@ int fastrec_parse(struct fastrec *fr, const char *buf, size_t len, size_t at,
         return -1;
     if (fr->escaped)
         unescape_fields(fr);
+    *end = (size_t)(p - buf);
+    return 0;
+}
+
+/* What an escape's second character stands for (u excepted). */
+static const char escaped_char[256] = {
+    ['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b', ['f'] = '\f',
+    ['n'] = '\n', ['r'] = '\r', ['t'] = '\t',
+};
+
+/* One special byte at s, inside a string being unescaped to *o: an
+ * escape or a UTF-8 sequence, validated and written; returns the
+ * position after it, or NULL (a control character, a bad escape). */
+static cp special_to_doc(cp s, cp e, char **o)
+{
+    cp q;
+    if (*s == '\\') {
+        if (e - s >= 2 && simple_escape[(unsigned char)s[1]]) {
+            *(*o)++ = escaped_char[(unsigned char)s[1]];
+            return s + 2;
+        }
+        if ((q = escape(s, e)) != NULL)
+            *o += unescape(s, (size_t)(q - s), *o); /* a \u escape or pair */
+        return q;
+    }
+    if ((unsigned char)*s < 0x80 || !(q = utf8(s, e)))
+        return NULL;
+    memcpy(*o, s, (size_t)(q - s));
+    *o += q - s;
+    return q;
+}
+
+
+/* p just after an opening quote: the string validated as string() does
+ * and, in the same pass, written unescaped to fr->doc[0..*n); returns the
+ * position after the closing quote, or NULL.  With SSE2, 16 bytes are
+ * classified at once and the plain run between two special bytes is moved
+ * as one 16-byte step (a record embedded as a string has an escape every
+ * dozen bytes). */
+static cp string_to_doc(struct fastrec *fr, cp p, cp e, size_t *n)
+{
+    /* unescaping never lengthens; a step may write 16 past */
+    fr->doc = xgrow(fr->doc, &fr->doc_cap, (size_t)(e - p) + 16, 1);
+    char *o = fr->doc;
+#if USE_SSE2
+    while (e - p >= 32) { /* a step may read 16 past the block */
+        unsigned bits = specials16(p);
+        cp seg = p, next = p + 16;
+        while (bits) {
+            cp s = p + __builtin_ctz(bits);
+            copy16(o, seg);
+            o += s - seg;
+            if (*s == '\\' && simple_escape[(unsigned char)s[1]]) {
+                *o++ = escaped_char[(unsigned char)s[1]]; /* the common case */
+                seg = s + 2;
+            } else if (*s == '"') {
+                *n = (size_t)(o - fr->doc);
+                return s + 1;
+            } else if (!(seg = special_to_doc(s, e, &o))) {
+                return NULL;
+            }
+            if (seg >= next) { /* an escape or a sequence across the block */
+                next = seg;
+                break;
+            }
+            bits &= ~0u << (seg - p);
+        }
+        if (seg < next) {
+            copy16(o, seg);
+            o += next - seg;
+        }
+        p = next;
+    }
+#endif
+    for (;;) {
+        if (p >= e)
+            return NULL;
+        if (plain[(unsigned char)*p]) {
+            *o++ = *p++;
+        } else if (*p == '"') {
+            *n = (size_t)(o - fr->doc);
+            return p + 1;
+        } else if (!(p = special_to_doc(p, e, &o))) {
+            return NULL;
+        }
+    }
+}
+
+/* p at the '{' of an entry: its last CloudTrailEvent member, when that is
+ * a string, unescaped into fr->doc[0..*n) (*found set); NULL when the
+ * entry is not valid JSON or is a page or a log file (declined at once). */
+static cp entry_members(struct fastrec *fr, cp p, cp e, int depth, int *found,
+                        size_t *n)
+{
+    int more, esc = 0;
+    cp k;
+    size_t kn;
+    *found = 0;
+    p = open_container(p, e, depth, &more);
+    while (p && more) {
+        p = member_name(p, e, &k, &kn, &esc);
+        if (!p || esc || key_is(k, kn, "Events", 6) || key_is(k, kn, "Records", 7))
+            return NULL;
+        if (!key_is(k, kn, "CloudTrailEvent", 15)) {
+            p = value(p, e, depth - 1);
+        } else if (*p == '"') {
+            *found = 1;
+            p = string_to_doc(fr, p + 1, e, n);
+        } else {
+            *found = 0;
+            p = value(p, e, depth - 1);
+        }
+        if (p)
+            p = after_value(p, e, '}', &more);
+    }
+    return p;
+}
+
+int fastrec_entry(struct fastrec *fr, const char *buf, size_t len, size_t at,
+                  int max_depth, size_t max_bytes, size_t *end)
+{
+    cp p = buf + at;
+    cp e = buf + (len - at > max_bytes ? at + max_bytes : len);
+    int found;
+    size_t n = 0, dend;
+    if (at >= len || *p != '{')
+        return -1;
+    if (max_depth > FASTREC_MAX_DEPTH)
+        max_depth = FASTREC_MAX_DEPTH;
+    p = entry_members(fr, p, e, max_depth, &found, &n);
+    if (!p || !found || n > max_bytes)
+        return -1;
+    const char *doc = fr->doc;
+    size_t first = (size_t)(ws(doc, doc + n) - doc);
+    if (fastrec_parse(fr, doc, n, first, FASTREC_MAX_DEPTH, max_bytes, &dend) != 0 ||
+        ws(doc + dend, doc + n) != doc + n)
+        return -1;
     *end = (size_t)(p - buf);
     return 0;
 }

@@ -15,7 +15,9 @@
  * object, not valid JSON, not a CloudTrail record (no eventVersion,
  * eventTime, eventName or eventSource), a wrapper (Records, Events,
  * logEvents, detail, CloudTrailEvent, digestStartTime), too large, nested
- * too deep, or with escapes in the member names it reads.  The caller then
+ * too deep, or with escapes in the member names it reads.  fastrec_entry
+ * reads the one wrapper that is common and costly in jansson: a
+ * LookupEvents entry, whose record is a JSON string.  The caller then
  * takes the reference path (jansson), which says exactly what is wrong, so
  * declining is always safe; accepting means jansson accepts the value and
  * would gather the same fields.  Reentrant: one struct fastrec per thread.
@@ -35,6 +37,8 @@ struct fastrec {
     /* private */
     char *scratch; /* unescaped strings */
     size_t cap;
+    char *doc; /* fastrec_entry: the embedded record, unescaped */
+    size_t doc_cap;
     unsigned escaped; /* bit i: field i holds escapes (raw text in v) */
 };
 
@@ -49,6 +53,15 @@ void fastrec_free(struct fastrec *fr);
  * the next call and while buf lives), or -1: declined, take the reference
  * path. */
 int fastrec_parse(struct fastrec *fr, const char *buf, size_t len, size_t at,
+                  int max_depth, size_t max_bytes, size_t *end);
+
+/* The same for a LookupEvents entry: the object at buf[at] (validated
+ * whole as jansson would, within max_bytes and max_depth) whose last
+ * member named CloudTrailEvent is a string holding, within max_bytes once
+ * unescaped, one CloudTrailEvent record (blanks around it allowed).
+ * Returns 0 with that record's fields in fr->fields and *end one past the
+ * entry, or -1: declined. */
+int fastrec_entry(struct fastrec *fr, const char *buf, size_t len, size_t at,
                   int max_depth, size_t max_bytes, size_t *end);
 
 /* Which string scanner this build uses: "sse2" or "scalar". */

@@ -41,9 +41,12 @@ static void deliver(struct frame *f, const json_t *v, size_t offset)
 static int fast_parse(struct frame *f, size_t at, size_t len, int depth,
                       size_t *end)
 {
-    return f->fast ? fastrec_parse(f->fast, f->buf, len, at, depth,
-                                   f->cfg->max_record_bytes, end)
-                   : -1;
+    size_t max = f->cfg->max_record_bytes;
+    if (!f->fast)
+        return -1;
+    if (fastrec_parse(f->fast, f->buf, len, at, depth, max, end) == 0)
+        return 0;
+    return fastrec_entry(f->fast, f->buf, len, at, depth, max, end);
 }
 
 static void fast_deliver(struct frame *f, size_t at)
@@ -226,25 +229,32 @@ static int walk_array(struct frame *f, size_t at, size_t *end)
     return -1;
 }
 
-/* A top-level object: stream its Records array if it has one, otherwise
- * parse it whole. Returns 0, or -1 after reporting a break. */
-static int walk_object(struct frame *f, size_t at, size_t *end)
+static int key_named(const char *key, size_t keylen, const char *name)
+{
+    return keylen == strlen(name) && memcmp(key, name, keylen) == 0;
+}
+
+/* An object: its Records array, or else the elements of its Events
+ * array (a LookupEvents page), walked element by element as met.  *whole
+ * is set when it has neither: the caller parses it whole.  Returns
+ * SCAN_OK, or for a broken object the scan error at *end: reported
+ * already when *whole is 0 (what was walked is kept), left to the caller
+ * when it is 1. */
+static int walk_object(struct frame *f, size_t at, size_t *end, int *whole)
 {
     struct scan_iter it;
     const char *key;
     size_t keylen, vstart;
-    int rc, has_records = 0;
+    int rc;
+    *whole = 1;
     scan_iter_begin(&it, f->buf, f->len, at, f->cfg->max_depth);
     while ((rc = scan_iter_next(&it, &key, &keylen, &vstart)) == SCAN_OK) {
-        if (keylen == 7 && memcmp(key, "Records", 7) == 0 &&
-            f->buf[vstart] == '[') {
-            has_records = 1;
-            size_t aend;
-            if (walk_array(f, vstart, &aend) != 0) {
-                *end = aend;
-                return -1;
-            }
-            it.pos = aend;
+        if (f->buf[vstart] == '[' && *whole &&
+            (key_named(key, keylen, "Records") || key_named(key, keylen, "Events"))) {
+            *whole = 0;
+            if (walk_array(f, vstart, end) != 0)
+                return SCAN_BAD;
+            it.pos = *end;
             continue;
         }
         rc = scan_iter_skip(&it, vstart);
@@ -252,14 +262,11 @@ static int walk_object(struct frame *f, size_t at, size_t *end)
             break;
     }
     *end = it.pos;
-    if (rc != SCAN_EOF) {
+    if (rc == SCAN_EOF)
+        return SCAN_OK;
+    if (!*whole)
         report_scan(f, rc, it.pos);
-        return -1;
-    }
-    if (!has_records)
-        dispatch_span(f, at, it.pos,
-                      f->cfg->max_record_bytes * CONTAINER_FACTOR);
-    return 0;
+    return rc;
 }
 
 static void frame_document(struct frame *f, size_t at)
@@ -269,7 +276,12 @@ static void frame_document(struct frame *f, size_t at)
         char c = f->buf[at];
         int rc;
         if (c == '{') {
-            rc = walk_object(f, at, &end);
+            int whole;
+            rc = walk_object(f, at, &end, &whole);
+            if (rc && whole)
+                report_scan(f, rc, end);
+            else if (rc == 0 && whole)
+                dispatch_span(f, at, end, f->cfg->max_record_bytes * CONTAINER_FACTOR);
         } else if (c == '[') {
             rc = walk_array(f, at, &end);
         } else {
@@ -308,6 +320,30 @@ static size_t fast_line(struct frame *f, size_t p)
     return q;
 }
 
+/* The value at buf[p] of the line ending at le: an object walked as a
+ * document's (a LookupEvents page entry by entry); anything else, and an
+ * object without Records or Events, parsed whole (jansson says what is
+ * wrong with it) once only blanks are found to follow it on the line. */
+static void line_value(struct frame *f, size_t p, size_t le)
+{
+    struct frame line = *f;
+    line.len = le;
+    size_t end;
+    int rc, whole = 1;
+    if (f->buf[p] == '{' && walk_object(&line, p, &end, &whole) == SCAN_OK && !whole)
+        rc = SCAN_OK;
+    else if (!whole) /* broken inside what was walked: reported */
+        return;
+    else if ((rc = scan_value(f->buf, le, p, f->cfg->max_depth, &end)) != SCAN_OK) {
+        report_scan(f, rc, end);
+        return;
+    }
+    if (scan_ws(f->buf, le, end) != le)
+        report(f, SKIP_INVALID_JSON, end, "text after the value on the line");
+    else if (whole)
+        dispatch_span(f, p, end, f->cfg->max_record_bytes);
+}
+
 /* Returns the number of newlines from at on. */
 static size_t frame_lines(struct frame *f, size_t at)
 {
@@ -325,16 +361,8 @@ static size_t frame_lines(struct frame *f, size_t at)
         /* Not a line fast_line takes: bounded by the line, the fast
          * extractor would decline it too. */
         p = scan_ws(f->buf, le, at);
-        size_t end;
-        if (p < le) {
-            int rc = scan_value(f->buf, le, p, f->cfg->max_depth, &end);
-            if (rc)
-                report_scan(f, rc, end);
-            else if (scan_ws(f->buf, le, end) != le)
-                report(f, SKIP_INVALID_JSON, end, "text after the value on the line");
-            else
-                dispatch_span(f, p, end, f->cfg->max_record_bytes);
-        }
+        if (p < le)
+            line_value(f, p, le);
         at = le + 1;
     }
     return lines;
@@ -371,7 +399,7 @@ static int is_ndjson(const struct frame *f, size_t at)
     if (second >= f->len)
         return 0;
     if (opens_container(f, at) &&
-        scan_value(f->buf, f->len, at, f->cfg->max_depth, &end) == SCAN_OK && end <= le)
+        scan_value(f->buf, le, at, f->cfg->max_depth, &end) == SCAN_OK)
         return 1;
     return opens_container(f, second) && whole_line(f, second, &next);
 }

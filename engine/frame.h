@@ -6,11 +6,13 @@
  * NDJSON (one value per line), EventBridge envelopes (`detail`), CloudWatch
  * Logs subscription payloads (`logEvents[].message`, CONTROL_MESSAGE
  * passed over), and LookupEvents responses (`Events[]`, or one entry per
- * line, with the record in `CloudTrailEvent` as a string).  A file is NDJSON when its first line
- * holds one whole value and more follows.  A `Records` array is walked one
- * element at a time, so a damaged element costs that element (or, when
- * the damage breaks the structure, what follows it), never what came
- * before.  Every problem is counted and reported in diag with its place.
+ * line, with the record in `CloudTrailEvent` as a string).  A file is
+ * NDJSON when its first line holds one whole value and more follows.  A
+ * `Records` array, and a page's `Events`, are walked one element at a time
+ * (in a file or on a line), so a damaged element costs that element (or,
+ * when the damage breaks the structure, what follows it), never what came
+ * before; each element, like each line, must be within
+ * input.max_record_bytes.  Every problem is counted and reported in diag with its place.
  * Reentrant; one call per buffer.  With frame_fields, whole records are
  * read by the fast extractor where it can (one pass, no DOM) and by
  * jansson where it declines.

@@ -76,6 +76,7 @@ static void run_serial(struct source_walk *w, const struct config *c,
     readfile_init(&rf);
     rf.flush = cb; /* a large file's pieces go on while the next are scanned */
     rf.flush_ctx = ctx;
+    rf.stop = stop;
     evbatch_init(&batch);
     const char *path;
     for (size_t done = 0; !stopped(stop) && (path = source_walk_next(w, d)) != NULL;) {

@@ -186,6 +186,11 @@ static void read_pieces(struct readfile *rf, struct pieces_src *src,
             if (rf->flush && n[cur]) { /* more to come: hand this on now */
                 rf->flush(rf->flush_ctx, name, batch);
                 evbatch_clear(batch);
+                if (rf->stop && *rf->stop) { /* the wave in flight is the last */
+                    finish_wave(w, n[cur], &line_base, batch, d);
+                    evbatch_clear(batch);
+                    break;
+                }
             }
         }
         n[!cur] = 0;

@@ -38,6 +38,8 @@ typedef void (*readfile_flush_fn)(void *ctx, const char *name, const struct evba
 struct readfile {
     readfile_flush_fn flush; /* public: NULL keeps the whole file in one batch */
     void *flush_ctx;
+    const int *stop; /* public: once flush has set *stop, the rest of the
+                        file is not read */
     /* private */
     struct source_loader loader;
     struct source_buf buf;

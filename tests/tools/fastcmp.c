@@ -53,12 +53,15 @@ static int field_equal(const struct rfield *a, const struct rfield *b)
            (a->v.len == b->v.len && memcmp(a->v.s, b->v.s, a->v.len) == 0);
 }
 
-/* The fast extractor alone on the value at offset, against the DOM. */
+/* The fast extractor alone on the value at offset (a record or a
+ * LookupEvents entry), against the DOM. */
 static void check_fields(struct run *r, const struct record_fields *ref,
                          size_t offset)
 {
     size_t end;
     if (fastrec_parse(r->fr, r->buf, r->len, offset, r->cfg->max_depth,
+                      r->cfg->max_record_bytes, &end) != 0 &&
+        fastrec_entry(r->fr, r->buf, r->len, offset, r->cfg->max_depth,
                       r->cfg->max_record_bytes, &end) != 0)
         return;
     r->st->fast++;

@@ -6,9 +6,10 @@
  * engine gets: every record delivered (offset, class, every string, minute,
  * what it counts for, the reason it was ignored or skipped), every counter
  * and every message printed.  For each record of the reference run that the
- * fast extractor accepts on its own, it also compares the gathered fields
- * member by member.  Used by tests/tools/fastdiff.c (files) and
- * tests/fuzz/fuzz_fastrec.c (arbitrary bytes).
+ * fast extractor accepts on its own (a record, or a LookupEvents entry), it
+ * also compares the gathered fields member by member.  Used by
+ * tests/tools/fastdiff.c (files) and tests/fuzz/fuzz_fastrec.c (arbitrary
+ * bytes).
  */
 #ifndef CTI_FASTCMP_H
 #define CTI_FASTCMP_H

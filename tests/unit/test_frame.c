@@ -249,15 +249,21 @@ static void test_offsets(void **state)
         R("A") "\n\n  " R("B") "\n",
         EVENTBRIDGE("A") "\n" EVENTBRIDGE("B") "\n",
         LOOKUP_ENTRY("A") "\n" LOOKUP_ENTRY("B"),
+        "{\"Events\":[" LOOKUP_ENTRY("A") ",\n" LOOKUP_ENTRY("B") "]}",
+        "{\"Events\":[" LOOKUP_ENTRY("A") "," LOOKUP_ENTRY("B") "]}\n{}\n",
     };
     struct config c = base;
     for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++) {
         const char *in = inputs[i];
         const char *a = strstr(in, "{\"eventName\":\"A\"");
         const char *b = strstr(in, "{\"eventName\":\"B\"");
-        if (i >= 3) { /* wrapped: the envelope's own start */
+        if (i >= 3 && i <= 4) { /* wrapped: the envelope's own start */
             a = in;
             b = strchr(in, '\n') + 1;
+        }
+        if (i >= 5) { /* a page: each entry's own start */
+            a = strstr(in, "{\"EventId\":\"id-A\"");
+            b = strstr(in, "{\"EventId\":\"id-B\"");
         }
         struct got g;
         frame(&c, in, strlen(in), &g);
@@ -293,6 +299,49 @@ static void test_damaged_records_document(void **state)
         {"bare array cut off", "[" R("A") "," R("B") ",{\"eventN", "A,B",
          SKIP_TRUNCATED, 1, 0},
     };
+    struct config c = base;
+    check_cases(&c, cases, sizeof cases / sizeof cases[0]);
+}
+
+/* A LookupEvents page is walked entry by entry, in a file and on a line:
+ * a damaged entry costs that entry, a break what follows it; the record
+ * inside an entry is read however its string is escaped. */
+static void test_lookup_pages_damaged(void **state)
+{
+#define PAGE(...) "{\"Events\":[" __VA_ARGS__ "],\"NextToken\":\"t\"}"
+#define ENTRY_TEXT(text) "{\"EventId\":\"x\",\"CloudTrailEvent\":\"" text "\"}"
+    static const struct frame_case cases[] = {
+        {"an entry whose record is not JSON costs only it",
+         PAGE(LOOKUP_ENTRY("A") "," ENTRY_TEXT("{\\\"eventName\\\":") ","
+              LOOKUP_ENTRY("C")),
+         "A,C", SKIP_INVALID_JSON, 1, 0},
+        {"an entry that is not an object costs only it",
+         PAGE(LOOKUP_ENTRY("A") ",17," LOOKUP_ENTRY("C")), "A,C",
+         SKIP_NOT_CLOUDTRAIL, 1, 0},
+        {"text after an entry's record costs only it",
+         PAGE(LOOKUP_ENTRY("A") "," ENTRY_TEXT(RE("B") " x") "," LOOKUP_ENTRY("C")),
+         "A,C", SKIP_INVALID_JSON, 1, 0},
+        {"the same on one line of NDJSON",
+         PAGE(LOOKUP_ENTRY("A") ",17," LOOKUP_ENTRY("C")) "\n"
+         PAGE(LOOKUP_ENTRY("D")) "\n",
+         "A,C,D", SKIP_NOT_CLOUDTRAIL, 1, 0},
+        {"a page cut off inside its 3rd entry keeps the first two",
+         "{\"Events\":[" LOOKUP_ENTRY("A") "," LOOKUP_ENTRY("B")
+         ",{\"EventId\":\"x\",\"CloudTrailEvent\":\"{\\\"ev",
+         "A,B", SKIP_TRUNCATED, 1, 0},
+        {"record text escaped every way",
+         ENTRY_TEXT("\\u007b\\\"eventN\\u0061me\\\":\\\"\\u00e9\\ud83d\\ude00\\/\\\","
+                    "\\\"eventVersion\\\":\\\"1.08\\\",\\\"eventTime\\\":"
+                    "\\\"2024-03-12T14:07:12Z\\\",\\\"eventSource\\\":\\\"iam.amazonaws.com\\\""
+                    "\\t}\\n")
+         "\n",
+         "\xc3\xa9\xf0\x9f\x98\x80/", NONE, 0, 0},
+        {"a lone surrogate in the record's string is invalid",
+         ENTRY_TEXT("\\ud83d") "\n" LOOKUP_ENTRY("B") "\n", "B",
+         SKIP_INVALID_JSON, 1, 0},
+    };
+#undef ENTRY_TEXT
+#undef PAGE
     struct config c = base;
     check_cases(&c, cases, sizeof cases / sizeof cases[0]);
 }
@@ -536,6 +585,7 @@ int main(void)
         cmocka_unit_test(test_offsets),
         cmocka_unit_test(test_damaged_records_document),
         cmocka_unit_test(test_damage_position),
+        cmocka_unit_test(test_lookup_pages_damaged),
         cmocka_unit_test(test_ndjson_first_line_damaged),
         cmocka_unit_test(test_ndjson_first_line_trailing_text),
         cmocka_unit_test(test_oversized_wrapped),
