@@ -88,6 +88,9 @@ struct scope {
     uint32_t min_seen, max_seen; /* over every valid record; NONE before one */
     uint32_t closed;             /* last closed minute; NONE before the first */
     uint32_t lateness;           /* minutes its watermark lags max_seen */
+    uint32_t gaps_upto;          /* gap timers fire up to this minute (NONE:
+                                    all); at the end of the data, its
+                                    watermark as tail would hold it */
     struct lateness late;        /* how late its events have come */
     uint32_t batch_newest;       /* max_seen when the batch being added reached it */
     int touched;                 /* in stream__touched */

@@ -522,9 +522,10 @@ static void test_learned_lateness(void **state)
 
 /* A periodic job every 10 minutes for 9 days, with the account's logs
  * every minute, fed one minute a unit with a watermark 3 minutes behind;
- * on day 8 the 12:00 run is delivered `delay` minutes late (or never, -1).
+ * on day 8 the 12:00 run is delivered `delay` minutes late (or never, -1),
+ * and the data ends `end` minutes after it was due (0: at day 9).
  * Returns the maintenance-gap Starts; *late gets the late events. */
-static size_t late_run(int delay, size_t *late)
+static size_t late_run(int delay, uint32_t end, size_t *late)
 {
     struct config c;
     struct diag d;
@@ -542,7 +543,7 @@ static size_t late_run(int delay, size_t *late)
     tick.name = "GetParameter";
     tick.is_write = 0;
     uint32_t held = T0 + 8 * DAY + 720;
-    for (uint32_t m = T0; m < T0 + 9 * DAY; m++) {
+    for (uint32_t m = T0; m < (end ? held + end : T0 + 9 * DAY); m++) {
         tick.minute = m;
         evbatch_add(&b, &tick, RECORD_IGNORE);
         if (m % 10 == 0 && m != held) {
@@ -574,11 +575,23 @@ static void test_late_run_is_no_gap(void **state)
 {
     size_t late;
     (void)state;
-    assert_int_equal(late_run(0, &late), 0);
+    assert_int_equal(late_run(0, 0, &late), 0);
     assert_int_equal(late, 0);
-    assert_int_equal(late_run(5, &late), 0);
+    assert_int_equal(late_run(5, 0, &late), 0);
     assert_int_equal(late, 1);
-    assert_int_equal(late_run(-1, &late), 1);
+    assert_int_equal(late_run(-1, 0, &late), 1);
+}
+
+/* Where the data ends, its last minutes may still take events (as the
+ * lateness learned says): a run due there that has not come is not a gap
+ * yet.  The 10-minute job's grace is 6 minutes; the data ending 7 minutes
+ * after the due leaves it within the watermark's lag, 20 minutes does not. */
+static void test_data_end_is_no_gap(void **state)
+{
+    size_t late;
+    (void)state;
+    assert_int_equal(late_run(-1, 7, &late), 0);
+    assert_int_equal(late_run(-1, 20, &late), 1);
 }
 
 int main(void)
@@ -592,6 +605,7 @@ int main(void)
         cmocka_unit_test(test_copies_count_once),
         cmocka_unit_test(test_learned_lateness),
         cmocka_unit_test(test_late_run_is_no_gap),
+        cmocka_unit_test(test_data_end_is_no_gap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
