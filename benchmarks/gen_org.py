@@ -3,7 +3,7 @@
 
     gen_org.py --out DIR [--seed N] [--days D] [--start 2026-10-01]
                [--accounts 2] [--regions us-east-1,eu-west-1]
-               [--burst] [--format s3|ndjson] [--force]
+               [--burst [--burst-day N]] [--format s3|ndjson] [--force]
 
 --format s3 (default) writes what an S3 bucket synced to disk looks like:
     DIR/AWSLogs/<acct>/CloudTrail/<region>/YYYY/MM/DD/
@@ -27,7 +27,7 @@ monitoring role reads all day; a role runs ssm PutParameter every 10 minutes;
 a backup role snapshots volumes daily at 02:30 UTC; CI deploys Lambda code on
 weekdays. Reads fail ~2% of the time (AccessDenied, throttling, ...).
 
---burst injects, on day D-4 at night: an IAM burst in the first account (one
+--burst injects, on day D-4 (or --burst-day N) at night: an IAM burst in the first account (one
 IAM user: CreateUser, CreateAccessKey, AttachUserPolicy ~30-60 calls each
 over ~8 minutes), and an EC2 RunInstances burst in the second account (~40
 calls/minute for ~6 minutes, most failing Client.InstanceLimitExceeded).
@@ -228,6 +228,8 @@ class Org(RecordBuilder):
 
     # ---- injected bursts
     def burst_day(self):
+        if self.args.burst_day is not None:
+            return self.args.burst_day
         return max(0, self.args.days - 4)
 
     def inject(self, d, out):
@@ -313,6 +315,8 @@ def parse_args(argv):
     ap.add_argument("--accounts", type=int, default=2)
     ap.add_argument("--regions", default="us-east-1,eu-west-1")
     ap.add_argument("--burst", action="store_true", help="inject the IAM and EC2 bursts on day D-4")
+    ap.add_argument("--burst-day", type=int, default=None, metavar="N",
+                    help="with --burst: on day N (0 = the first) instead")
     ap.add_argument("--format", choices=("s3", "ndjson"), default="s3")
     ap.add_argument("--force", action="store_true", help="replace an earlier generated tree in --out")
     a = ap.parse_args(argv)

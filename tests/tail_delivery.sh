@@ -1,7 +1,8 @@
 #!/bin/sh
 # tail fed an S3 sync as CloudTrail really delivers it must decide what
 # score decides.  benchmarks/gen_delivery.py lays 15 days of a small
-# organisation (1 account x 2 regions) out as delivered: a file per
+# organisation (1 account x 2 regions; on the last day an IAM burst and
+# RunInstances hitting the instance limit) out as delivered: a file per
 # account/region about every 5 minutes, each event's lag up to 15 minutes,
 # records and whole files now and then delivered twice.  The first 14 days
 # are scored with `score --state` (a warm start); the last day is put into
@@ -45,7 +46,8 @@ print(v)' "$1"
 }
 
 python3 "$root/benchmarks/gen_delivery.py" --out gen --seed 42 --accounts 1 --regions us-east-1,eu-west-1 \
-    --days 15 --history-days 14 --dup-files 0.01 --ndjson 2> gen.err || { cat gen.err; exit 1; }
+    --days 15 --history-days 14 --burst --burst-day 14 --dup-files 0.01 --ndjson 2> gen.err ||
+    { cat gen.err; exit 1; }
 cat gen.err
 # The state is saved every second (the feeder waits for the last files to
 # be listed as read in it).  Time runs ~1000 times faster than the wall
@@ -65,6 +67,12 @@ print(t.strftime("%Y-%m-%dT%H:%M:00Z"))' "$(meta parts.live.newestEvent)")
 "$bin" score --config cfg.yaml gen/events.ndjson > once.ndjson 2> once.err || fail "score of events.ndjson exited $?"
 compare --cutoff 2100-01-01T00:00:00Z --want once.ndjson --want-label "every record once" \
     --got score.ndjson --label "score as delivered"
+# The live day's injected bursts (an IAM burst, RunInstances hitting the
+# instance limit) are what tail must decide as score does.
+for api in CreateUser RunInstances; do
+    grep -q "\"state\":\"Start\",\"eventSource\":\"[a-z0-9]*.amazonaws.com\",\"eventName\":\"$api\"" score.ndjson ||
+        fail "score found no Start for the live day's $api burst"
+done
 n=$(dup_count score.err)
 if [ -z "$n" ]; then
     fail "score's summary does not count the duplicates"
