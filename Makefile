@@ -27,11 +27,15 @@ WARN     := -Wall -Wextra -Wpedantic -Wstrict-prototypes -Wshadow -Wno-unused-pa
 WERROR   ?= -Werror
 # Evaluated lazily, so that `make deps` can install pkg-config first.
 CFLAGS   = -std=c11 -D_GNU_SOURCE $(OPT) $(WARN) $(WERROR) $(SANFLAGS) -MMD -MP \
-           -pthread -Iengine -Imodels $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+           -pthread $(ENGINE_INC) -Imodels $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm -pthread
 TEST_LIBS = $(shell pkg-config --libs cmocka 2>/dev/null)
 
-ENGINE_SRC := $(filter-out engine/main.c,$(wildcard engine/*.c))
+# engine/ holds one folder per pipeline stage; headers are included by
+# name from every one of them.
+ENGINE_DIRS := core input parse stream insight out alert state cmd
+ENGINE_INC  := $(patsubst %,-Iengine/%,$(ENGINE_DIRS))
+ENGINE_SRC := $(filter-out engine/cmd/main.c,$(wildcard $(patsubst %,engine/%/*.c,$(ENGINE_DIRS))))
 MODEL_SRC  := $(wildcard models/*.c)
 LIB_OBJ    := $(patsubst %.c,$(BUILD)/%.o,$(ENGINE_SRC) $(MODEL_SRC))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
@@ -39,7 +43,7 @@ UNIT_BIN   := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 TOOL_BIN   := $(BUILD)/tests/input_driver
 # The differential check of the fast extractor, also with its scalar
 # string scanner (fastrec built with -DCTI_SCALAR).
-SCALAR_OBJ := $(filter-out $(BUILD)/engine/fastrec.o,$(LIB_OBJ)) $(BUILD)/engine/fastrec-scalar.o
+SCALAR_OBJ := $(filter-out $(BUILD)/engine/parse/fastrec.o,$(LIB_OBJ)) $(BUILD)/engine/parse/fastrec-scalar.o
 DIFF_BIN   := $(BUILD)/tests/fastdiff $(BUILD)/tests/fastdiff-scalar
 
 .PHONY: all deps test check unit golden data-check test-asan demo quality fuzz clean
@@ -59,14 +63,14 @@ deps:
 	  fi; \
 	fi
 
-$(BUILD)/ctinsights: $(BUILD)/engine/main.o $(LIB_OBJ)
+$(BUILD)/ctinsights: $(BUILD)/engine/cmd/main.o $(LIB_OBJ)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/engine/fastrec-scalar.o: engine/fastrec.c
+$(BUILD)/engine/parse/fastrec-scalar.o: engine/parse/fastrec.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -DCTI_SCALAR -c -o $@ $<
 
@@ -105,7 +109,7 @@ quality: deps
 FUZZ_DIR     := build-fuzz
 FUZZ_SECONDS ?= 120
 FUZZ_CFLAGS   = -std=c11 -D_GNU_SOURCE -O1 -g -fsanitize=fuzzer,address,undefined \
-                -fno-sanitize-recover=all -pthread -Iengine -Imodels -Itests/tools \
+                -fno-sanitize-recover=all -pthread $(ENGINE_INC) -Imodels -Itests/tools \
                 $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 $(FUZZ_DIR)/fuzz_fastrec: tests/fuzz/fuzz_fastrec.c tests/tools/fastcmp.c $(ENGINE_SRC) $(MODEL_SRC)
 	@mkdir -p $(dir $@)

@@ -1,5 +1,5 @@
 /*
- * Unit tests for engine/alert.c and engine/alert_insight.c: the sink
+ * Unit tests for engine/alert/alert.c and engine/alert/alert_insight.c: the sink
  * registry and the config's sink types agree; what an alert says about a
  * real Insight record written by the engine (tests/cases/limit-hit);
  * severities; secrets read from the environment or a file and never

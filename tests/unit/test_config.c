@@ -1,5 +1,5 @@
 /*
- * Unit tests for engine/config.c: defaults, the documented file, overrides
+ * Unit tests for engine/core/config.c: defaults, the documented file, overrides
  * of each type, every class of error with its file:line, ignore rules and
  * their matching.  Run from the repository root (loads
  * config/ctinsights.yaml).

@@ -1,5 +1,5 @@
 /*
- * Unit tests for engine/frame.c: which records come out of each input
+ * Unit tests for engine/parse/frame.c: which records come out of each input
  * shape users export (log files, arrays, NDJSON, EventBridge, CloudWatch
  * Logs, LookupEvents, digests), at which offsets, and what each kind of
  * damage costs: the records delivered around it and the diag counters.

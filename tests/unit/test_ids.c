@@ -1,5 +1,5 @@
 /*
- * Unit tests for engine/ids.c: a UUID is a function of its input only
+ * Unit tests for engine/core/ids.c: a UUID is a function of its input only
  * (reruns give the same Insight IDs), different inputs give different
  * UUIDs, and every UUID is a well-formed RFC 9562 version-8 UUID.
  */

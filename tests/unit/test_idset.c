@@ -1,5 +1,5 @@
 /*
- * Unit tests for engine/idset.c: keys added once, per group (a device's
+ * Unit tests for engine/core/idset.c: keys added once, per group (a device's
  * inode numbers), the key 0 included; many keys through the growth of
  * the table; a clear keeps the set usable.
  */

@@ -1,5 +1,5 @@
 /*
- * Unit tests for engine/in_decode.c and engine/gunzip.c: every body shape
+ * Unit tests for engine/parse/in_decode.c and engine/input/gunzip.c: every body shape
  * the http input takes (raw CloudTrail JSON, NDJSON, EventBridge, gzip,
  * base64 gzip CloudWatch Logs payloads, the Lambda awslogs event, Firehose
  * deliveries with plain and gzip records) becomes the unit frame expects,

@@ -1,5 +1,5 @@
 /*
- * Unit tests for engine/in_dir.c: a watched folder hands over each
+ * Unit tests for engine/input/in_dir.c: a watched folder hands over each
  * complete file once — the same files `score` would read, new subfolders
  * included, never a half-written file, a damaged gzip reported once
  * without blocking the others, and nothing read twice or missed across a

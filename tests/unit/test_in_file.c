@@ -1,5 +1,5 @@
 /*
- * Unit tests for engine/in_file.c (and in_stdin's sibling rules): a
+ * Unit tests for engine/input/in_file.c (and in_stdin's sibling rules): a
  * followed file hands over whole lines once each — through a half-written
  * line, a rotation (rename + new file), a copytruncate, a refusal by the
  * engine, and restarts from a checkpoint, including one across a rotation

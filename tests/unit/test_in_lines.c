@@ -1,5 +1,5 @@
 /*
- * Unit tests for engine/in_lines.c: what a followed file or stdin hands
+ * Unit tests for engine/parse/in_lines.c: what a followed file or stdin hands
  * over — whole lines only, a half-written last line kept back until its
  * newline (or the end of the stream), and a line over the limit dropped
  * however many reads it spans.

@@ -1,5 +1,5 @@
 /*
- * Unit tests for engine/in_spool.c: what an http input answered 200 for
+ * Unit tests for engine/input/in_spool.c: what an http input answered 200 for
  * is replayed after a restart exactly when no committed checkpoint holds
  * it — once, in order — while a unit cut off by a crash (never answered)
  * or taken back (answered 503) is not, and consumed generations are

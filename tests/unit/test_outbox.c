@@ -1,5 +1,5 @@
 /*
- * Unit tests for engine/outbox.c with a scripted sink and a clock the test
+ * Unit tests for engine/alert/outbox.c with a scripted sink and a clock the test
  * drives: pages group a principal's Insights and resolve with the last End;
  * a Start that comes after its page fired updates the same page; replays
  * store nothing; retries back off and give up; a permanent refusal fails at

@@ -1,5 +1,5 @@
 /*
- * Unit tests for engine/readfile.c: a large NDJSON file read in pieces
+ * Unit tests for engine/input/readfile.c: a large NDJSON file read in pieces
  * (from a plain file in a stream, or from inflated gzip in memory), on one
  * thread or several, gives the batch, the counts and the messages (bytes,
  * lines, columns) of reading it whole, whatever falls on a cut: damaged

@@ -1,5 +1,5 @@
 /*
- * Unit tests for engine/record.c with the compiled-in defaults: which
+ * Unit tests for engine/parse/record.c with the compiled-in defaults: which
  * records feed call-rate and error-rate keys, which are ignored or skipped
  * and why, the fields read (with their fallbacks), and input.infer_missing.
  */

@@ -1,5 +1,5 @@
 /*
- * Unit tests for engine/scan.c: where values end (strings with escapes,
+ * Unit tests for engine/parse/scan.c: where values end (strings with escapes,
  * nesting, scalars), how each failure is classified (truncated, bad byte,
  * too deep), the member/element iterator, and offset -> line:col.
  */

@@ -1,5 +1,5 @@
 /*
- * Unit tests for engine/source.c loading: plain files, gzip with one or
+ * Unit tests for engine/input/source.c loading: plain files, gzip with one or
  * several members, and gzip that is cut off, damaged or followed by other
  * bytes, where what could be inflated is kept and the damage is counted;
  * only regular files are read: a FIFO or device at a file's path is passed

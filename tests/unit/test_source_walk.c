@@ -1,5 +1,5 @@
 /*
- * Unit tests for engine/source_walk.c: the files a folder stands for, in
+ * Unit tests for engine/input/source_walk.c: the files a folder stands for, in
  * name order across nested folders, passing over (and counting) what is
  * not a log; the same again after a rewind; a folder that goes away while
  * the walk is under way reported as a read error and passed over, the

@@ -1,5 +1,5 @@
 /*
- * Unit tests for engine/strpool.c: interning gives one stable non-zero id
+ * Unit tests for engine/core/strpool.c: interning gives one stable non-zero id
  * per distinct byte string (lengths, not NULs, delimit them), lookups do
  * not add, and ids and pointers survive the table growing.
  */

@@ -1,5 +1,5 @@
 /*
- * Unit tests for engine/timefmt.c: the eventTime forms CloudTrail and its
+ * Unit tests for engine/core/timefmt.c: the eventTime forms CloudTrail and its
  * exporters write (separators, fractions, zones), impossible or malformed
  * dates, and minutes back to text and calendar dates.
  */

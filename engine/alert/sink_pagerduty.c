@@ -1,5 +1,5 @@
 /*
- * out_pagerduty — pages as PagerDuty Events API v2 events.
+ * sink_pagerduty — pages as PagerDuty Events API v2 events.
  *
  * trigger on a page's first Start (and on a later Start joining it: the
  * same dedup_key, so PagerDuty adds it to the open incident instead of

@@ -1,5 +1,5 @@
 /*
- * outbox_sql — the outbox's schema and statements (engine/outbox.c).
+ * outbox_sql — the outbox's schema and statements (engine/alert/outbox.c).
  *
  * outbox_items holds one row per (sink, sharedEventID, state): the Insight
  * record as sent, its page, and where its delivery stands (status pending,

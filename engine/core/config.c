@@ -208,7 +208,7 @@ static const struct row override_rows[] = {
 
 #define NOVERRIDE_ROWS (sizeof override_rows / sizeof override_rows[0])
 
-/* Sink types, as engine/alert.c registers them (tests/unit/test_alert.c
+/* Sink types, as engine/alert/alert.c registers them (tests/unit/test_alert.c
  * checks the two agree). */
 static const char *const sink_types[] = {
     "alertmanager", "pagerduty", "slack", "webhook", "exec", "eventbridge",

@@ -1,5 +1,5 @@
 /*
- * out_eventbridge — every Start and End record in the envelope EventBridge
+ * sink_eventbridge — every Start and End record in the envelope EventBridge
  * delivers Insights in (docs/cloudtrail-insights.md §5), one per line, to
  * standard output or appended to a file (sinks.path).
  *

@@ -1,5 +1,5 @@
 /*
- * out_exec — every Start and End record piped to a command.
+ * sink_exec — every Start and End record piped to a command.
  *
  * sinks.argv is run directly (execvp: no shell, so nothing in a record can
  * be read as shell syntax), in its own process group, with the Insight

@@ -52,7 +52,7 @@ struct config_suppress {
     unsigned weekdays;
 };
 
-/* sinks: one alert destination (engine/alert.h).  Which keys each type
+/* sinks: one alert destination (engine/alert/alert.h).  Which keys each type
  * takes, and their defaults, are in config.c's sink_rows[] and documented
  * in config/ctinsights.yaml.  Strings are owned; NULL = not given. */
 enum config_group_by { GROUP_NONE, GROUP_ACCOUNT, GROUP_PRINCIPAL };

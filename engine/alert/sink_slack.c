@@ -1,5 +1,5 @@
 /*
- * out_slack — pages as messages to a Slack-compatible incoming webhook
+ * sink_slack — pages as messages to a Slack-compatible incoming webhook
  * (Slack, Mattermost, Rocket.Chat).
  *
  * One message when a page fires (and when a later Insight joins it), one

@@ -1,5 +1,5 @@
 /*
- * out_alertmanager — pages as Prometheus Alertmanager alerts (API v2,
+ * sink_alertmanager — pages as Prometheus Alertmanager alerts (API v2,
  * POST /api/v2/alerts).
  *
  * One alert per page, labelled alertname=CloudTrailInsight plus the first

@@ -4,7 +4,7 @@
  *   ctinsights score [options] PATH...   Insights of exported logs
  *   ctinsights keys [options] PATH...    per-key event counts
  *   ctinsights check-config FILE         validate a config file
- *   ctinsights tail [options] SOURCE...  follow live sources (engine/tail.c)
+ *   ctinsights tail [options] SOURCE...  follow live sources (engine/cmd/cmd_tail.c)
  *   ctinsights insights list ...         Insights a state file holds
  *   ctinsights baseline ...              what a state file learned of a key
  *

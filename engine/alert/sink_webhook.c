@@ -1,5 +1,5 @@
 /*
- * out_webhook — every Start and End record POSTed as it is, signed.
+ * sink_webhook — every Start and End record POSTed as it is, signed.
  *
  * The body is the Insight record (compact JSON).  Headers:
  *   X-Ctinsights-Event: Start | End

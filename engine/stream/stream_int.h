@@ -1,6 +1,6 @@
 /*
- * stream_int — the engine's internals, shared by engine/stream.c (the
- * engine) and engine/stream_state.c (saving and loading it).  Nothing
+ * stream_int — the engine's internals, shared by engine/stream/stream.c (the
+ * engine) and engine/state/stream_state.c (saving and loading it).  Nothing
  * else includes this.
  */
 #ifndef CTI_STREAM_INT_H
