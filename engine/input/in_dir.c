@@ -49,7 +49,7 @@
  */
 #include "input.h"
 
-#include "gunzip.h"
+#include "inflate.h"
 #include "in_dir_names.h"
 #include "in_sql.h"
 #include "idset.h"
@@ -619,12 +619,12 @@ static enum outcome read_file(struct in_dir *dd, struct cand *c,
         why = SKIP_OVERSIZED;
         snprintf(detail, sizeof detail, "file larger than sources.max_unit_bytes");
         c->status = "oversized";
-    } else if (gunzip_is_gzip(dd->buf, (size_t)got) ||
+    } else if (inflate_is_gzip(dd->buf, (size_t)got) ||
                (got < 2 && in_dir_name_gzip(c->rel))) {
-        enum gunzip_rc zr = gunzip(dd->buf, (size_t)got, cfg->max_unit_bytes,
+        enum inflate_rc zr = inflate_gzip(NULL, dd->buf, (size_t)got, cfg->max_unit_bytes,
                                    &dd->out, &len, &dd->out_cap, &at);
         int64_t idle = input__now_ms() - c->changed_at;
-        if (zr == GUNZIP_TRUNCATED && idle < cfg->dir_incomplete_ms) {
+        if (zr == INFLATE_TRUNCATED && idle < cfg->dir_incomplete_ms) {
             /* May still be completing: wait as for a file still open. */
             c->closed = 0;
             c->writing = 1;
@@ -632,19 +632,19 @@ static enum outcome read_file(struct in_dir *dd, struct cand *c,
             goto out;
         }
         data = dd->out;
-        if (zr != GUNZIP_OK) {
-            why = zr == GUNZIP_TRUNCATED ? SKIP_TRUNCATED
-                  : zr == GUNZIP_TOO_BIG ? SKIP_OVERSIZED
+        if (zr != INFLATE_OK) {
+            why = zr == INFLATE_TRUNCATED ? SKIP_TRUNCATED
+                  : zr == INFLATE_TOO_BIG ? SKIP_OVERSIZED
                                          : SKIP_BAD_GZIP;
-            c->status = zr == GUNZIP_TRUNCATED ? "truncated"
-                        : zr == GUNZIP_TOO_BIG ? "oversized"
+            c->status = zr == INFLATE_TRUNCATED ? "truncated"
+                        : zr == INFLATE_TOO_BIG ? "oversized"
                                                : "damaged";
             snprintf(detail, sizeof detail, "%s; %s",
-                     zr == GUNZIP_TOO_BIG
+                     zr == INFLATE_TOO_BIG
                          ? "file inflates past sources.max_unit_bytes"
-                         : gunzip_str(zr),
-                     zr == GUNZIP_TOO_BIG ? "skipped" : "reading what was inflated");
-            if (zr == GUNZIP_TOO_BIG)
+                         : inflate_str(zr),
+                     zr == INFLATE_TOO_BIG ? "skipped" : "reading what was inflated");
+            if (zr == INFLATE_TOO_BIG)
                 len = 0;
         }
     } else {

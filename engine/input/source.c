@@ -1,8 +1,10 @@
 #include "source.h"
 
+#include "inflate.h"
 #include "xalloc.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <fcntl.h>
-#include <libdeflate.h>
-#include <zlib.h>
 
 void source_buf_free(struct source_buf *b)
 {
@@ -144,112 +144,6 @@ static int open_file(struct source_loader *l, const char *path,
     return open_regular(l->dir_fd, slash + 1, OPEN_FLAGS | O_NOATIME, st);
 }
 
-static int is_gzip(const char *p, size_t n)
-{
-    return n >= 2 && (unsigned char)p[0] == 0x1f && (unsigned char)p[1] == 0x8b;
-}
-
-/* Inflate every gzip member of in into out with zlib, streaming.  Returns
- * 0, or the skip reason with *at set to the compressed offset where it went
- * wrong; out then holds what was inflated before. */
-static int inflate_zlib(const char *in, size_t inlen, struct source_buf *out,
-                        size_t *at)
-{
-    const size_t max_chunk = 1u << 30;
-    z_stream zs;
-    memset(&zs, 0, sizeof(zs));
-    out->len = 0;
-    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
-        *at = 0;
-        return SKIP_BAD_GZIP;
-    }
-    size_t fed = 0; /* bytes of in handed to zlib so far */
-    int rc = 0;
-    for (;;) {
-        if (zs.avail_in == 0 && fed < inlen) {
-            size_t n = inlen - fed < max_chunk ? inlen - fed : max_chunk;
-            zs.next_in = (Bytef *)in + fed;
-            zs.avail_in = (uInt)n;
-            fed += n;
-        }
-        out->data = xgrow(out->data, &out->cap, out->len + 262144, 1);
-        size_t room = out->cap - out->len - 1;
-        if (room > max_chunk)
-            room = max_chunk;
-        zs.next_out = (Bytef *)out->data + out->len;
-        zs.avail_out = (uInt)room;
-        int zr = inflate(&zs, Z_NO_FLUSH);
-        out->len += room - zs.avail_out;
-        size_t consumed = fed - zs.avail_in;
-        if (zr == Z_STREAM_END) {
-            if (consumed == inlen)
-                break;
-            if (is_gzip(in + consumed, inlen - consumed)) {
-                inflateReset(&zs);
-                continue;
-            }
-            *at = consumed;
-            rc = SKIP_BAD_GZIP;
-            break;
-        }
-        if (zr == Z_OK || (zr == Z_BUF_ERROR && zs.avail_out == 0))
-            continue;
-        if (zr == Z_BUF_ERROR && consumed == inlen) {
-            *at = inlen;
-            rc = SKIP_TRUNCATED;
-            break;
-        }
-        *at = consumed;
-        rc = SKIP_BAD_GZIP;
-        break;
-    }
-    inflateEnd(&zs);
-    return rc;
-}
-
-/* The size a gzip stream of n bytes says it inflates to (its last
- * member's ISIZE, modulo 2^32), at least a small default. */
-static size_t size_hint(const unsigned char *in, size_t n)
-{
-    size_t hint = n >= 18 ? (size_t)in[n - 4] | (size_t)in[n - 3] << 8 |
-                                (size_t)in[n - 2] << 16 | (size_t)in[n - 1] << 24
-                          : 0;
-    return hint > n * 4 ? hint : n * 4;
-}
-
-/* Inflate every member of in into out with libdeflate.  Returns 0, or -1
- * when a member is damaged, cut off or followed by other bytes (out is
- * then undefined and the caller inflates again with zlib). */
-static int inflate_fast(struct source_loader *l, const char *in, size_t inlen,
-                        struct source_buf *out)
-{
-    if (!l->dec)
-        l->dec = libdeflate_alloc_decompressor();
-    if (!l->dec)
-        return -1;
-    size_t pos = 0;
-    out->len = 0;
-    out->data = xgrow(out->data, &out->cap,
-                      size_hint((const unsigned char *)in, inlen) + 1, 1);
-    while (pos < inlen) {
-        if (!is_gzip(in + pos, inlen - pos))
-            return -1;
-        size_t used, made;
-        enum libdeflate_result r = libdeflate_gzip_decompress_ex(
-            l->dec, in + pos, inlen - pos, out->data + out->len,
-            out->cap - out->len - 1, &used, &made);
-        if (r == LIBDEFLATE_INSUFFICIENT_SPACE) {
-            out->data = xgrow(out->data, &out->cap, out->cap * 2, 1);
-            continue;
-        }
-        if (r != LIBDEFLATE_SUCCESS)
-            return -1;
-        out->len += made;
-        pos += used;
-    }
-    return 0;
-}
-
 /* Open path for source_load: the fd, or -1 when there is nothing to read
  * (the reason counted and reported in d: cannot open, not a regular file,
  * empty). */
@@ -310,17 +204,16 @@ int source_load(struct source_loader *l, const char *path,
     if (!is_stdin)
         close(fd);
     d->bytes_read += raw->len;
-    if (is_gzip(raw->data, raw->len)) {
-        if (inflate_fast(l, raw->data, raw->len, b) != 0) {
-            size_t at = 0;
-            int zr = inflate_zlib(raw->data, raw->len, b, &at);
-            if (zr) {
-                diag_skip(d, (enum skip_reason)zr, name, NULL, at,
-                          zr == SKIP_TRUNCATED
-                              ? "gzip data ends early; reading what was inflated"
-                              : "gzip data is damaged; reading what was inflated");
-                rc = 1;
-            }
+    if (inflate_is_gzip(raw->data, raw->len)) {
+        size_t at;
+        enum inflate_rc zr = inflate_gzip(&l->z, raw->data, raw->len, SIZE_MAX,
+                                          &b->data, &b->len, &b->cap, &at);
+        if (zr != INFLATE_OK) {
+            char why[96];
+            snprintf(why, sizeof why, "%s; reading what was inflated", inflate_str(zr));
+            diag_skip(d, zr == INFLATE_TRUNCATED ? SKIP_TRUNCATED : SKIP_BAD_GZIP,
+                      name, NULL, at, why);
+            rc = 1;
         }
     } else {
         /* Hand the bytes over and keep b's old buffer for the next file. */
@@ -340,7 +233,7 @@ void source_loader_free(struct source_loader *l)
         close(l->dir_fd);
     xfree(l->dir);
     source_buf_free(&l->raw);
-    libdeflate_free_decompressor(l->dec);
+    inflater_free(&l->z);
     memset(l, 0, sizeof(*l));
 }
 
@@ -355,7 +248,7 @@ int source_stream_open(const char *path, size_t min_size,
     if (fd < 0)
         return -1;
     if ((size_t)st.st_size < min_size || pread(fd, magic, 2, 0) != 2 ||
-        is_gzip((const char *)magic, 2)) {
+        inflate_is_gzip((const char *)magic, 2)) {
         close(fd);
         return -1;
     }

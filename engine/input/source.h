@@ -4,10 +4,8 @@
  * source_load reads one file (named by source_walk) whole and inflates
  * it when it starts with the gzip magic (whatever its name), keeping what it
  * could inflate when the gzip is cut off or damaged (reported to diag).
- * Gzip is inflated by libdeflate (whole members at once, the fastest on the
- * small files a trail delivers); a member libdeflate rejects is inflated
- * again by zlib's streaming inflater, which keeps what came before the
- * damage and says where it is.  Only regular files are read: every file
+ * Gzip is inflated by inflate (libdeflate for sound data, zlib keeping
+ * what came before damage and saying where it is), unbounded.  Only regular files are read: every file
  * is opened without blocking (O_NONBLOCK, so a FIFO or device put where a
  * file was does not hang the opening) and checked with fstat before a byte
  * is read; anything else is closed again and reported as passed over.  Not
@@ -18,6 +16,7 @@
 #define CTI_SOURCE_H
 
 #include "diag.h"
+#include "inflate.h"
 
 #include <stddef.h>
 #include <sys/stat.h>
@@ -30,15 +29,13 @@ struct source_buf {
     size_t map_len;
 };
 
-struct libdeflate_decompressor;
-
 /* What one thread needs to load files: the compressed bytes and the
  * inflater, kept between files.  Zero-initialise, free with
  * source_loader_free. */
 struct source_loader {
     /* private */
     struct source_buf raw;
-    struct libdeflate_decompressor *dec;
+    struct inflater z;
     char *dir;  /* the folder of the last file opened (NULL: none) */
     int dir_fd; /* and a handle on it */
 };

@@ -1,6 +1,6 @@
 #include "in_decode.h"
 
-#include "gunzip.h"
+#include "inflate.h"
 #include "scan.h"
 #include "xalloc.h"
 
@@ -120,17 +120,17 @@ static void append(struct in_body *b, const char *s, size_t n)
 static int maybe_gunzip(struct in_body *b, int k, const char **s, size_t *n,
                         size_t max_out, const char *what)
 {
-    if (!gunzip_is_gzip(*s, *n))
+    if (!inflate_is_gzip(*s, *n))
         return 0;
     size_t len, at;
-    enum gunzip_rc zr = gunzip(*s, *n, max_out, &b->tmp[k], &len,
+    enum inflate_rc zr = inflate_gzip(NULL, *s, *n, max_out, &b->tmp[k], &len,
                                &b->tmp_cap[k], &at);
-    if (zr == GUNZIP_TOO_BIG)
+    if (zr == INFLATE_TOO_BIG)
         return fail(b, SKIP_OVERSIZED, at,
                     "%s inflates past sources.max_unit_bytes", what);
-    if (zr != GUNZIP_OK)
-        return fail(b, zr == GUNZIP_TRUNCATED ? SKIP_TRUNCATED : SKIP_BAD_GZIP,
-                    at, "%s: %s", what, gunzip_str(zr));
+    if (zr != INFLATE_OK)
+        return fail(b, zr == INFLATE_TRUNCATED ? SKIP_TRUNCATED : SKIP_BAD_GZIP,
+                    at, "%s: %s", what, inflate_str(zr));
     *s = b->tmp[k];
     *n = len;
     return 0;
@@ -299,7 +299,7 @@ int in_decode_body(struct in_body *b, const char *body, size_t len,
     b->records = 0;
     b->request_id[0] = '\0';
     b->msg[0] = '\0';
-    if (gzip_encoded && !gunzip_is_gzip(s, n))
+    if (gzip_encoded && !inflate_is_gzip(s, n))
         return fail(b, SKIP_BAD_GZIP, 0,
                     "content-encoding is gzip but the body is not");
     if (maybe_gunzip(b, 1, &s, &n, max_out, "body") != 0)

@@ -20,25 +20,8 @@
 #include <zlib.h>
 
 #include "diag.h"
+#include "gzip_fixture.h"
 #include "source.h"
-
-/* gzip of text[0..n) appended to out (one member). */
-static size_t gzip_member(const char *text, size_t n, unsigned char *out,
-                          size_t cap)
-{
-    z_stream zs;
-    memset(&zs, 0, sizeof zs);
-    assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, 16 + MAX_WBITS, 8,
-                                  Z_DEFAULT_STRATEGY), Z_OK);
-    zs.next_in = (Bytef *)text;
-    zs.avail_in = (uInt)n;
-    zs.next_out = out;
-    zs.avail_out = (uInt)cap;
-    assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
-    size_t len = zs.total_out;
-    deflateEnd(&zs);
-    return len;
-}
 
 static char path[64];
 
