@@ -2,6 +2,7 @@
 
 #include "blob.h"
 #include "category.h"
+#include "insight_build.h"
 #include "stream_int.h"
 #include "xalloc.h"
 
@@ -544,8 +545,8 @@ int stream_state_key(struct state *st, const char *type, const char *account,
     struct open_rec *inc = get_open(&r), *gap = get_open(&r);
     out->open_increase = inc && !inc->suppressed;
     out->open_gap = gap && !gap->suppressed;
-    stream__open_free(inc);
-    stream__open_free(gap);
+    insight_build_free(inc);
+    insight_build_free(gap);
     int bad = !blob_done(&r);
     sqlite3_reset(q);
     if (bad)

@@ -158,7 +158,6 @@ struct stream_store;
 
 /* Shared with stream_state.c. */
 void stream__store_free(struct stream_store *ss);
-void stream__open_free(struct open_rec *o);
 uint32_t stream__scope_of(struct stream *s, uint32_t account, uint32_t region);
 /* A new key (f: account, region, source, name, error, error_rate) in
  * scope, or the existing one. */
