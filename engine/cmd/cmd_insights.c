@@ -5,7 +5,7 @@
 #include "cmds.h"
 
 #include "config.h"
-#include "detect.h"
+#include "detect_config.h"
 #include "insight_store.h"
 #include "model_season.h"
 #include "state.h"
@@ -134,7 +134,9 @@ static const char *const day_kind[2] = {"weekday", "weekend"};
 static json_t *slots_json(const struct config *c, const struct stream_key_view *v)
 {
     struct detect_run run;
-    detect_run_init(&run, c, (struct detect_events){0});
+    struct detect_params dp;
+    detect_params_of(c, &dp);
+    detect_run_init(&run, &dp, (struct detect_events){0});
     json_t *list = json_array();
     /* A Monday (day 4 since 1970 was a Monday) and a Saturday. */
     for (int slot = 0; slot < SEASON_SLOTS; slot++) {

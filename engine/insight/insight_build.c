@@ -103,7 +103,7 @@ static void baseline_of(const struct stream *s, const struct scope *sc,
     for (int f = 0; f < TALLY__FIELDS; f++) {
         uint32_t ids[SKETCH_SIZE];
         double counts[SKETCH_SIZE];
-        size_t n = sketch_entries(&k->sk[f], sc->exposure.day, s->run.decay, ids, counts);
+        size_t n = sketch_entries(&k->sk[f], sc->exposure.day, s->run.p.decay, ids, counts);
         struct ranked r[SKETCH_SIZE];
         for (size_t i = 0; i < n; i++)
             r[i] = (struct ranked){ids[i], counts[i]};

@@ -2,6 +2,7 @@
 
 #include "stream_int.h"
 
+#include "detect_config.h"
 #include "insight_build.h"
 #include "model_sketch.h"
 #include "strpool.h"
@@ -20,7 +21,9 @@ struct stream *stream_new(const struct config *c, uint32_t reorder_minutes,
     s->reorder = reorder_minutes;
     s->emit = emit;
     s->emit_ctx = ctx;
-    detect_run_init(&s->run, c, (struct detect_events){insight_build_start, insight_build_end, s});
+    struct detect_params dp;
+    detect_params_of(c, &dp);
+    detect_run_init(&s->run, &dp, (struct detect_events){insight_build_start, insight_build_end, s});
     s->pool = strpool_new();
     s->key_nslots = 1024;
     s->key_slots = xcalloc(s->key_nslots, sizeof(*s->key_slots));
@@ -301,7 +304,7 @@ static void fold_attributes(struct stream *s, const struct bucket *b)
                                  SKETCH_SIZE * 2, top);
             for (size_t q = n; q-- > 0;)
                 sketch_add(&k->sk[f], top[q].id, (uint32_t)top[q].count, b->minute,
-                           s->run.decay);
+                           s->run.p.decay);
         }
         i = j;
     }
@@ -347,7 +350,7 @@ static void close_minute(struct stream *s, struct scope *sc, uint32_t t,
 {
     if (sc->closed == NONE) {
         sc->ds.coverage_start = sc->min_seen;
-        season_exposure_init(&sc->exposure, sc->min_seen, s->run.decay);
+        season_exposure_init(&sc->exposure, sc->min_seen, s->run.p.decay);
         sc->ds.exposure = &sc->exposure;
     }
     /* Minutes leaving the recent window join the baselines. */
@@ -712,7 +715,9 @@ void stream_finish(struct stream *s)
 
 void stream_reconfigure(struct stream *s)
 {
-    detect_run_init(&s->run, s->cfg, s->run.events);
+    struct detect_params dp;
+    detect_params_of(s->cfg, &dp);
+    detect_run_init(&s->run, &dp, s->run.events);
     for (size_t i = 0; i < s->nkeys; i++) {
         struct key *k = key_at(s, (uint32_t)i);
         key_configure(s, k, &k->m.set);

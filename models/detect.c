@@ -7,33 +7,16 @@
 #define PRIOR_MINUTES 240.0
 #define WEEK_MINUTES 10080.0
 
-void detect_run_init(struct detect_run *r, const struct config *c,
+void detect_run_init(struct detect_run *r, const struct detect_params *p,
                      struct detect_events events)
 {
-    r->cfg = c;
-    r->decay = season_decay(c->window_days);
+    r->p = *p;
     r->events = events;
 }
 
 const char *detect_insight_type(int error_rate)
 {
     return error_rate ? "ApiErrorRateInsight" : "ApiCallRateInsight";
-}
-
-void detect_settings_for(const struct config *c, const char *account,
-                         const char *region, const char *source,
-                         const char *name, const char *error, int error_rate,
-                         struct detect_settings *out)
-{
-    const struct config_override *o = config_override_for(
-        c, account, region, source, name, error,
-        detect_insight_type(error_rate));
-    out->sensitivity = o && o->sensitivity >= 0 ? o->sensitivity : c->sensitivity;
-    out->min_count = (uint32_t)(o && o->min_count >= 0 ? o->min_count : c->min_count);
-    int days = o && o->min_history_days >= 0 ? o->min_history_days : c->min_history_days;
-    out->min_history = (uint32_t)days * MINUTES_PER_DAY;
-    int gaps = o && o->gaps >= 0 ? o->gaps : c->gaps;
-    out->gaps = gaps && !error_rate;
 }
 
 void detect_model_init(struct key_model *m, const struct detect_settings *s)
@@ -57,11 +40,11 @@ static struct rate_params params_of(const struct detect_run *r,
                                     const struct detect_scope *sc,
                                     const struct key_model *m)
 {
-    const struct config *c = r->cfg;
-    double alpha = c->alpha_start > 0 ? c->alpha_start
+    const struct detect_params *p = &r->p;
+    double alpha = p->alpha_start > 0 ? p->alpha_start
                                       : derived_alpha(m->set.sensitivity, sc->active_keys);
-    return (struct rate_params){alpha, c->alpha_end > alpha ? c->alpha_end : alpha,
-                                m->set.min_count, c->min_ratio};
+    return (struct rate_params){alpha, p->alpha_end > alpha ? p->alpha_end : alpha,
+                                m->set.min_count, p->min_ratio};
 }
 
 static int has_history(const struct detect_scope *sc, const struct key_model *m,
@@ -101,7 +84,7 @@ static void remember(const struct detect_run *r, struct key_model *m,
         for (uint32_t k = DETECT_RECENT; k-- > 0;) {
             uint32_t u = m->head - k;
             if (k <= m->head && m->recent[u % DETECT_RECENT])
-                season_fold(&m->season, u, m->recent[u % DETECT_RECENT], r->decay);
+                season_fold(&m->season, u, m->recent[u % DETECT_RECENT], r->p.decay);
         }
         memset(m->recent, 0, sizeof(m->recent));
     } else if (m->head != UINT32_MAX) {
@@ -109,7 +92,7 @@ static void remember(const struct detect_run *r, struct key_model *m,
         for (uint32_t u = m->head + 1; u <= t; u++) {
             uint16_t *slot = &m->recent[u % DETECT_RECENT];
             if (*slot)
-                season_fold(&m->season, u - DETECT_RECENT, *slot, r->decay);
+                season_fold(&m->season, u - DETECT_RECENT, *slot, r->p.decay);
             *slot = 0;
         }
     }
@@ -139,14 +122,12 @@ static void close_increase(const struct detect_run *r, struct key_model *m,
 void detect_silence(const struct detect_run *r, const struct detect_scope *sc,
                     struct key_model *m, uint32_t key, uint32_t t)
 {
-    if (m->open && t > m->last_elevated + (uint32_t)r->cfg->end_after_minutes)
+    if (m->open && t > m->last_elevated + r->p.end_after)
         close_increase(r, m, key);
     if (!m->set.gaps || m->gap_open)
         return;
     struct gap_verdict v;
-    struct gap_params gp = {r->cfg->gap_min_runs, (uint32_t)r->cfg->gap_min_period,
-                            (uint32_t)r->cfg->gap_max_period};
-    gap_judge(&m->gap, &gp, &v);
+    gap_judge(&m->gap, &r->p.gap, &v);
     /* A gap only when the key was silent through the deadline (a run
      * still going on at it is not missing). */
     if (!v.periodic || t <= v.deadline || m->gap.last_active >= v.deadline ||
@@ -167,15 +148,13 @@ uint32_t detect_timer(const struct detect_run *r, const struct key_model *m,
 {
     uint32_t t = UINT32_MAX;
     if (m->open) {
-        uint32_t end = m->last_elevated + (uint32_t)r->cfg->end_after_minutes + 1;
+        uint32_t end = m->last_elevated + r->p.end_after + 1;
         if (end > after)
             t = end;
     }
     if (m->set.gaps && !m->gap_open) {
         struct gap_verdict v;
-        struct gap_params gp = {r->cfg->gap_min_runs, (uint32_t)r->cfg->gap_min_period,
-                                (uint32_t)r->cfg->gap_max_period};
-        gap_judge(&m->gap, &gp, &v);
+        gap_judge(&m->gap, &r->p.gap, &v);
         /* A deadline already judged (a gap that could not be raised, e.g.
          * before min_history_days) is not asked for again. */
         if (v.periodic && m->gap.last_active < v.deadline && v.deadline + 1 > after &&
@@ -271,7 +250,7 @@ static void follow(struct key_model *m, uint32_t t, uint32_t x)
 void detect_expect(const struct detect_run *r, const struct detect_scope *sc,
                    const struct key_model *m, uint32_t t, struct season_expect *out)
 {
-    season_expect(&m->season, sc->exposure, t, r->cfg->seasonality, PRIOR_MINUTES, out);
+    season_expect(&m->season, sc->exposure, t, r->p.seasonality, PRIOR_MINUTES, out);
 }
 
 static void judge(const struct detect_run *r, const struct detect_scope *sc,
@@ -344,7 +323,7 @@ void detect_late(const struct detect_run *r, struct key_model *m, uint32_t key,
         if (*c < DETECT_COUNT_MAX)
             (*c)++;
     } else {
-        season_fold_late(&m->season, t, 1, r->decay);
+        season_fold_late(&m->season, t, 1, r->p.decay);
     }
     if (!m->set.gaps || t <= m->gap.last_active)
         return;

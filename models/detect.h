@@ -23,12 +23,13 @@
  * ends it, so no call falls inside a gap (its Start and End report an
  * insight.average of 0).
  * Starts and Ends are reported through struct detect_events as they are
- * decided.  Reentrant; a model belongs to one thread.
+ * decided.  Pure statistics: the engine maps its configuration to struct
+ * detect_params and struct detect_settings (engine/stream/detect_config).
+ * Reentrant; a model belongs to one thread.
  */
 #ifndef CTI_DETECT_H
 #define CTI_DETECT_H
 
-#include "config.h"
 #include "model_gap.h"
 #include "model_rate.h"
 #include "model_season.h"
@@ -85,10 +86,20 @@ struct detect_scope {
     uint32_t active_keys;                     /* keys sharing the false-alarm budget */
 };
 
-/* Run-wide settings shared by every key. */
+/* Run-wide parameters shared by every key. */
+struct detect_params {
+    double decay;            /* weight lost per day of age (season_decay) */
+    double alpha_start;      /* a window's start threshold; 0: derived
+                                from each key's sensitivity */
+    double alpha_end;        /* a minute stays elevated below this */
+    double min_ratio;        /* observed over expected a start needs */
+    uint32_t end_after;      /* normal minutes that end an increase */
+    struct gap_params gap;   /* periodic jobs */
+    int seasonality;         /* hour-of-day x weekday/weekend baselines */
+};
+
 struct detect_run {
-    const struct config *cfg;
-    double decay; /* per day of age, from baseline.window_days */
+    struct detect_params p;
     struct detect_events events;
 };
 
@@ -117,14 +128,8 @@ struct key_model {
  * error-rate key, else ApiCallRateInsight. */
 const char *detect_insight_type(int error_rate);
 
-void detect_run_init(struct detect_run *r, const struct config *c,
+void detect_run_init(struct detect_run *r, const struct detect_params *p,
                      struct detect_events events);
-/* The settings of a key: the config's, with the first matching override
- * applied.  error is NULL for call-rate keys. */
-void detect_settings_for(const struct config *c, const char *account,
-                         const char *region, const char *source,
-                         const char *name, const char *error, int error_rate,
-                         struct detect_settings *out);
 void detect_model_init(struct key_model *m, const struct detect_settings *s);
 /* Key `key` had x (> 0) events in minute t (later than any minute seen
  * before). */
