@@ -9,7 +9,7 @@
  * whole before any watermark moves, so the order of events within a batch
  * never matters.  Closing a minute fires the timers of its keys that waited
  * for silence (an Insight's end, a job's overdue run) and then steps every
- * key active in it (engine/detect), so every key sees its minutes in time
+ * key active in it (models/detect), so every key sees its minutes in time
  * order whatever order the input came in.  An event for a minute its scope
  * already closed, or older than the reorder window below its newest, is
  * late: it is counted, joins its key's counts (so its baseline, and a
@@ -24,7 +24,7 @@
  * it has ended, an End (statistics over its whole span), both as a struct
  * insight_report whose strings live as long as the stream.  Suppressed
  * Insights (config suppress rules) are counted, not emitted.  Per key the
- * engine keeps a compact model (engine/detect), the top values of its
+ * engine keeps a compact model (models/detect), the top values of its
  * attributes over the baseline (models/model_sketch), and nothing per
  * record: the events of the last DETECT_RECENT closed minutes of each
  * scope are kept for the attributions of Insights being decided.  Not

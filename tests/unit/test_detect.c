@@ -1,4 +1,4 @@
-/* engine/detect: the Start/End lifecycle on small hand-made series. */
+/* models/detect: the Start/End lifecycle on small hand-made series. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

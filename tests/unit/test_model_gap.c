@@ -11,7 +11,7 @@
 
 static const struct gap_params params = {4, 5, 10080};
 
-/* ---- a key fed minute by minute, as engine/detect does -------------------- */
+/* ---- a key fed minute by minute, as models/detect does -------------------- */
 
 #define DAY 1440u
 #define T0 (20000u * DAY) /* a day boundary */
