@@ -20,6 +20,8 @@ import math
 import os
 import random
 import re
+import shutil
+import sys
 import time
 import uuid
 
@@ -146,6 +148,23 @@ EXTRA_APIS = frozenset([
     ("glue", "GetJobRuns"), ("glue", "StartJobRun"), ("batch", "DescribeJobs"), ("batch", "SubmitJob"),
     ("logs", "CreateLogStream"), ("states", "StartExecution"), ("dynamodb", "DescribeTable"),
 ])
+
+
+def clear_out(prog, out, names, force):
+    """Make the output folder out ready for prog's files `names`: those
+    already there are removed with force, else refused (False, said on
+    stderr)."""
+    existing = [os.path.join(out, n) for n in names if os.path.exists(os.path.join(out, n))]
+    if existing and not force:
+        print("%s: %s already exists (use --force to replace it)" % (prog, existing[0]), file=sys.stderr)
+        return False
+    for p in existing:
+        if os.path.isdir(p):
+            shutil.rmtree(p)
+        else:
+            os.remove(p)
+    os.makedirs(out, exist_ok=True)
+    return True
 
 
 def fmt_time(t):

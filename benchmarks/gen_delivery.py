@@ -55,14 +55,13 @@ import json
 import math
 import os
 import random
-import shutil
 import statistics
 import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from ctgen import DAY, UNIQ_ALPHABET, fmt_time, write_digest_file, write_trail_file  # noqa: E402
+from ctgen import DAY, clear_out, UNIQ_ALPHABET, fmt_time, write_digest_file, write_trail_file  # noqa: E402
 
 INTERVAL = 300          # a file about every 5 minutes per account/region
 INTERVAL_JITTER = 30    # +- seconds
@@ -280,17 +279,8 @@ def main(argv):
     t_begin = time.monotonic()
     out = a.out
     names = ("AWSLogs", "history", "live", "manifest.tsv", "gen_delivery.meta", "labels.json", "events.ndjson")
-    existing = [os.path.join(out, n) for n in names if os.path.exists(os.path.join(out, n))]
-    if existing:
-        if not a.force:
-            print("gen_delivery: %s already exists (use --force to replace it)" % existing[0], file=sys.stderr)
-            return 2
-        for p in existing:
-            if os.path.isdir(p):
-                shutil.rmtree(p)
-            else:
-                os.remove(p)
-    os.makedirs(out, exist_ok=True)
+    if not clear_out("gen_delivery", out, names, a.force):
+        return 2
     gen, ga = make_generator(a.generator, rest, out)
     if a.history_days >= gen.days:
         print("gen_delivery: --history-days %d leaves nothing to deliver live in %d days" % (a.history_days, gen.days),

@@ -42,11 +42,10 @@ import calendar
 import json
 import os
 import random
-import shutil
 import sys
 import time
 
-from ctgen import (DAY, HUMAN_NAMES, KNOWN_ACCOUNTS, LIMIT_MESSAGE, REGION_UTC_OFFSET, UA_ATTACKER,
+from ctgen import (clear_out, DAY, HUMAN_NAMES, KNOWN_ACCOUNTS, LIMIT_MESSAGE, REGION_UTC_OFFSET, UA_ATTACKER,
                    UA_BACKUP, UA_CI, UA_CLI, UA_CONSOLE, UA_GO, UA_KARPENTER, UA_LAMBDA, WINDOWS_PER_DAY,
                    NdjsonWriter, Principal, RecordBuilder, S3Writer, fmt_time, poisson, stable_token)
 
@@ -336,19 +335,8 @@ def main(argv):
     args = parse_args(argv)
     t_begin = time.monotonic()
     out = args.out
-    targets = [os.path.join(out, "AWSLogs"), os.path.join(out, "events.ndjson"),
-               os.path.join(out, "gen_org.meta")]
-    existing = [p for p in targets if os.path.exists(p)]
-    if existing:
-        if not args.force:
-            print("gen_org: %s already exists (use --force to replace it)" % existing[0], file=sys.stderr)
-            return 2
-        for p in existing:
-            if os.path.isdir(p):
-                shutil.rmtree(p)
-            else:
-                os.remove(p)
-    os.makedirs(out, exist_ok=True)
+    if not clear_out("gen_org", out, ("AWSLogs", "events.ndjson", "gen_org.meta"), args.force):
+        return 2
 
     org = Org(args)
     if args.burst and org.burst_day() < 7:

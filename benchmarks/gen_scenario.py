@@ -62,11 +62,10 @@ import hashlib
 import json
 import os
 import random
-import shutil
 import sys
 import time
 
-from ctgen import (CALL_RATE as CALL, DAY, ERROR_RATE as ERROR, KNOWN_ACCOUNTS, LIMIT_MESSAGE,
+from ctgen import (clear_out, CALL_RATE as CALL, DAY, ERROR_RATE as ERROR, KNOWN_ACCOUNTS, LIMIT_MESSAGE,
                    REGION_UTC_OFFSET, UA_ATTACKER, UA_BACKUP, UA_CI, UA_CLI, UA_CONSOLE, UA_GO, UA_KARPENTER,
                    UA_LAMBDA, WINDOWS_PER_DAY, Principal, RecordBuilder, S3Writer, poisson, stable_token)
 
@@ -726,18 +725,8 @@ def main(argv):
     args = parse_args(argv)
     t_begin = time.monotonic()
     out = args.out
-    targets = [os.path.join(out, n) for n in ("AWSLogs", "labels.json", "gen_scenario.meta")]
-    existing = [p for p in targets if os.path.exists(p)]
-    if existing:
-        if not args.force:
-            print("gen_scenario: %s already exists (use --force to replace it)" % existing[0], file=sys.stderr)
-            return 2
-        for p in existing:
-            if os.path.isdir(p):
-                shutil.rmtree(p)
-            else:
-                os.remove(p)
-    os.makedirs(out, exist_ok=True)
+    if not clear_out("gen_scenario", out, ("AWSLogs", "labels.json", "gen_scenario.meta"), args.force):
+        return 2
 
     sc = Scenario(args)
     writer = S3Writer(sc, out, max_late=2)
