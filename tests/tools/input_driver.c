@@ -1,6 +1,6 @@
 /*
  * input_driver — a stand-in for the tail daemon's loop, for the end-to-end
- * tests of the inputs (tests/inputs_*.sh).  Not the daemon.
+ * tests of the inputs (tests/e2e/inputs_*.sh).  Not the daemon.
  *
  *   input_driver [options] SPEC...
  *     --config FILE       settings (sources.*)

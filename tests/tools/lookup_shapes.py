@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """LookupEvents inputs at the edges, for the fast-vs-jansson comparison
-(tests/fastdiff.sh): the fast extractor reads a LookupEvents entry's
+(tests/e2e/fastdiff.sh): the fast extractor reads a LookupEvents entry's
 CloudTrailEvent string itself, so every way that string and its entry can
 be escaped, damaged or odd must give what jansson gives.
 

@@ -6,10 +6,10 @@
 # principal share a page), seen through Alertmanager's API v2 with its
 # labels and annotations, and notified to the receiver; a second run over
 # the whole logs with the same state must resolve it.
-# Usage: sh tests/alertmanager.sh build/ctinsights
+# Usage: sh tests/e2e/alertmanager.sh build/ctinsights
 set -u
 BIN=${1:?usage: alertmanager.sh CTINSIGHTS}
-cd "$(dirname "$0")/.." || exit 2
+cd "$(dirname "$0")/../.." || exit 2
 AM=$(command -v prometheus-alertmanager || command -v alertmanager)
 [ -n "$AM" ] || { echo "prometheus-alertmanager is not installed"; exit 1; }
 T=$(mktemp -d)

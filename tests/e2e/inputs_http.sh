@@ -7,7 +7,7 @@
 # record is in the engine's state exactly once.
 set -u
 driver=$1
-. "$(dirname "$0")/inputs_lib.sh"
+. "$(dirname "$0")/../lib/inputs.sh"
 check() { # description expected actual
     if [ "$2" != "$3" ]; then echo "FAIL: $1: got '$3', expected '$2'"; fails=$((fails + 1)); fi
 }

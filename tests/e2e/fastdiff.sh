@@ -7,10 +7,10 @@
 # shapes at their edges (tests/tools/lookup_shapes.py: pages, entries escaped
 # every way, odd and damaged entries).
 #
-#   sh tests/fastdiff.sh BUILD
+#   sh tests/e2e/fastdiff.sh BUILD
 set -eu
 build=$1
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$(dirname "$0")/.." && pwd)
 data=${CTI_SHARED_DATA:-$here/../../shared/data}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/fastdiff.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT HUP INT TERM

@@ -9,24 +9,16 @@
 # a link and a hard link to the good file, and a link to a folder elsewhere
 # holding a link to it; the good file also named on the command line.
 set -u
-bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-pids=""
-trap 'for p in $pids; do kill -9 "$p" 2>/dev/null; done; chmod -R u+rwx "$tmp" 2>/dev/null; rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib/e2e.sh"
+bin=$(abs "$1")
 cd "$tmp" || exit 2
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-same() { # description want got
-    cmp -s "$2" "$3" || { fail "$1:"; diff "$2" "$3" | head -c 2000; echo; }
-}
-has() { # description count pattern file: the pattern on exactly count lines
+lines() { # description count pattern file: the pattern on exactly count lines
     n=$(grep -c -- "$3" "$4")
     [ "$n" -eq "$2" ] || { fail "$1: '$3' on $n lines, expected $2, in:"; head -c 4000 "$4"; echo; }
 }
 want="$here/cases/iam-burst/expected.ndjson"
 good="$here/cases/iam-burst/input/events.ndjson.gz"
-root=$(id -u)
+uid=$(id -u)
 
 # ---- the tree
 mkdir -p t/good t/locked elsewhere
@@ -72,31 +64,31 @@ same "messages do not depend on the thread count" e.0 e.1
 timeout 60 "$bin" score --no-progress t "$tmp/t/good/events.ndjson.gz" elsewhere/alias.json.gz \
     > o 2> e || fail "score with the good file named too: exit $?"
 same "the good file named again and linked from elsewhere" "$want" o
-has "the good file's records, once" 1 "records: 1957 counted for call rate, 27 for error rate" e
-has "the loop, reported once" 1 "t/good/loop: loop: leads back to t, a folder the walk is in; passed over" e
-has "the loop counted once" 1 "passed over loop  *1$" e
-has "the links and the hard link read once" 1 "passed over same_file  *5$" e
-has "the link to the good file" 1 "t/link.json.gz: same_file:" e
-has "the hard link" 1 "t/hard.json.gz: same_file:" e
-has "the good file, read first through t/away" 1 "^ctinsights: t/good/events.ndjson.gz: same_file:" e
-has "the good file named" 1 "^ctinsights: $tmp/t/good/events.ndjson.gz: same_file:" e
-has "the link named" 1 "^ctinsights: elsewhere/alias.json.gz: same_file:" e
-has "the FIFO" 1 "t/fifo.json: not_a_file: a FIFO, not a regular file; passed over" e
-has "/dev/zero" 1 "t/zero.json: not_a_file: a character device, not a regular file; passed over" e
-has "/dev/urandom" 1 "t/urandom.json.gz: not_a_file: a character device" e
-has "special files counted" 1 "passed over not_a_file  *3$" e
-has "the dangling link" 1 "t/dangling.json (byte 0): read_error: cannot follow symbolic link: No such file" e
-has "the empty file" 1 "t/empty.json: empty: an empty file; passed over" e
-has "the truncated gzip" 1 "t/trunc.json.gz (byte [0-9]*): truncated: gzip data ends early" e
-has "the .gz that is not gzip" 1 "t/notgz.gz:1:1 (byte 0): not_cloudtrail:" e
-has "the garbage" 1 "t/garbage.json:1:1 (byte 0): not_cloudtrail:" e
-has "the huge line" 1 "t/huge.json:1:1 (byte 0): oversized:" e
-if [ "$root" -ne 0 ]; then # root reads them all the same
-    has "the file without permission" 1 "t/noperm.json (byte 0): read_error: cannot open: Permission denied" e
-    has "the folder without permission" 1 "t/locked (byte 0): read_error: cannot read folder: Permission denied" e
-    has "read errors counted" 1 "skipped read_error  *3$" e
+lines "the good file's records, once" 1 "records: 1957 counted for call rate, 27 for error rate" e
+lines "the loop, reported once" 1 "t/good/loop: loop: leads back to t, a folder the walk is in; passed over" e
+lines "the loop counted once" 1 "passed over loop  *1$" e
+lines "the links and the hard link read once" 1 "passed over same_file  *5$" e
+lines "the link to the good file" 1 "t/link.json.gz: same_file:" e
+lines "the hard link" 1 "t/hard.json.gz: same_file:" e
+lines "the good file, read first through t/away" 1 "^ctinsights: t/good/events.ndjson.gz: same_file:" e
+lines "the good file named" 1 "^ctinsights: $tmp/t/good/events.ndjson.gz: same_file:" e
+lines "the link named" 1 "^ctinsights: elsewhere/alias.json.gz: same_file:" e
+lines "the FIFO" 1 "t/fifo.json: not_a_file: a FIFO, not a regular file; passed over" e
+lines "/dev/zero" 1 "t/zero.json: not_a_file: a character device, not a regular file; passed over" e
+lines "/dev/urandom" 1 "t/urandom.json.gz: not_a_file: a character device" e
+lines "special files counted" 1 "passed over not_a_file  *3$" e
+lines "the dangling link" 1 "t/dangling.json (byte 0): read_error: cannot follow symbolic link: No such file" e
+lines "the empty file" 1 "t/empty.json: empty: an empty file; passed over" e
+lines "the truncated gzip" 1 "t/trunc.json.gz (byte [0-9]*): truncated: gzip data ends early" e
+lines "the .gz that is not gzip" 1 "t/notgz.gz:1:1 (byte 0): not_cloudtrail:" e
+lines "the garbage" 1 "t/garbage.json:1:1 (byte 0): not_cloudtrail:" e
+lines "the huge line" 1 "t/huge.json:1:1 (byte 0): oversized:" e
+if [ "$uid" -ne 0 ]; then # root reads them all the same
+    lines "the file without permission" 1 "t/noperm.json (byte 0): read_error: cannot open: Permission denied" e
+    lines "the folder without permission" 1 "t/locked (byte 0): read_error: cannot read folder: Permission denied" e
+    lines "read errors counted" 1 "skipped read_error  *3$" e
 else
-    has "read errors counted" 1 "skipped read_error  *1$" e
+    lines "read errors counted" 1 "skipped read_error  *1$" e
 fi
 
 # ---- out of time order across files, so read twice: told once all the same
@@ -113,10 +105,10 @@ for threads in 0 1; do
     # shellcheck disable=SC2086
     timeout 60 "$bin" score --no-progress $targs s > os 2> es || fail "score of s: exit $?"
     same "a tree read twice ($threads threads)" "$want" os
-    has "read twice" 1 "read twice, the second time sorted" es
-    has "the empty file, told once" 1 "s/empty.json: empty:" es
-    has "the loop, told once" 1 "s/x/loop: loop:" es
-    has "the loop, counted once in the pass that counts" 1 "passed over loop  *1$" es
+    lines "read twice" 1 "read twice, the second time sorted" es
+    lines "the empty file, told once" 1 "s/empty.json: empty:" es
+    lines "the loop, told once" 1 "s/x/loop: loop:" es
+    lines "the loop, counted once in the pass that counts" 1 "passed over loop  *1$" es
 done
 
 # ---- tail with a dir: source: the same rules
@@ -129,14 +121,14 @@ done
 sleep 0.5
 kill -TERM $p; wait $p || fail "tail exit $?"
 same "a watched tree is the good file's" "$want" od
-has "tail: the good file's records, once" 1 "records: 1957 counted for call rate, 27 for error rate" ed
-has "tail: the loop, reported once" 1 "t/good/loop: loop:" ed
-has "tail: the links read once" 1 "passed over same_file  *3$" ed
-has "tail: the FIFO" 1 "t/fifo.json: not_a_file: a FIFO" ed
-has "tail: special files" 1 "passed over not_a_file  *3$" ed
-has "tail: the dangling link" 1 "t/dangling.json (byte 0): read_error: cannot follow symbolic link" ed
-has "tail: the empty file" 1 "t/empty.json: empty:" ed
-has "tail: the truncated gzip" 1 "t/trunc.json.gz (byte [0-9]*): truncated:" ed
+lines "tail: the good file's records, once" 1 "records: 1957 counted for call rate, 27 for error rate" ed
+lines "tail: the loop, reported once" 1 "t/good/loop: loop:" ed
+lines "tail: the links read once" 1 "passed over same_file  *3$" ed
+lines "tail: the FIFO" 1 "t/fifo.json: not_a_file: a FIFO" ed
+lines "tail: special files" 1 "passed over not_a_file  *3$" ed
+lines "tail: the dangling link" 1 "t/dangling.json (byte 0): read_error: cannot follow symbolic link" ed
+lines "tail: the empty file" 1 "t/empty.json: empty:" ed
+lines "tail: the truncated gzip" 1 "t/trunc.json.gz (byte [0-9]*): truncated:" ed
 
 # A link to the folder and to the good file, made while it runs, and a
 # restart: nothing is read again.
@@ -147,7 +139,6 @@ ln -s good/events.ndjson.gz t/new-link.json.gz
 sleep 1
 kill -TERM $p; wait $p || fail "tail exit $?"
 [ ! -s od2 ] || { fail "links made later were read again:"; head -c 2000 od2; echo; }
-has "tail: nothing read again" 1 "records: 0 counted" ed2
+lines "tail: nothing read again" 1 "records: 0 counted" ed2
 
-[ "$fails" -eq 0 ] && echo "hostile_tree: all checks passed"
-[ "$fails" -eq 0 ]
+finish hostile_tree

@@ -20,14 +20,9 @@
 #   - the summary's duplicate count is the copies of counted records
 #     delivered (score: all; tail: the live day's).
 set -u
-bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib/e2e.sh"
+bin=$(abs "$1")
 cd "$tmp"
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 # Run a comparison; each "FAIL:" line it prints is a failed check.
 compare() {
     python3 "$here/tools/compare_insights.py" "$@" > cmp.txt
@@ -108,5 +103,4 @@ if ! cmp -s once.sorted kill.sorted; then
     fail "with restarts tail wrote other records than uninterrupted: $(comm -23 once.sorted kill.sorted | wc -l) only uninterrupted, $(comm -13 once.sorted kill.sorted | wc -l) only with restarts"
 fi
 
-[ "$fails" -eq 0 ] && echo "tail-delivery: all checks passed"
-[ "$fails" -eq 0 ]
+finish tail-delivery

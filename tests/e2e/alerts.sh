@@ -1,14 +1,14 @@
 #!/bin/sh
 # Alert delivery end to end: score --alert against scripted HTTP servers on
 # loopback (tests/tools/http_sink.py) and commands, checking what the
-# servers received.  Usage: sh tests/alerts.sh build/ctinsights
+# servers received.  Usage: sh tests/e2e/alerts.sh build/ctinsights
 #
 # Sinks that are down, slow, answer 500 then 200, 400, 429 with
 # Retry-After; a restart mid-retry; no duplicates across a replay;
 # PagerDuty pages grouped by principal, Slack, exec and EventBridge.
 set -u
 BIN=${1:?usage: alerts.sh CTINSIGHTS}
-cd "$(dirname "$0")/.." || exit 2
+cd "$(dirname "$0")/../.." || exit 2
 T=$(mktemp -d)
 SERVER_PID=""
 cleanup() {

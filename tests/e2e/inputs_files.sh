@@ -6,7 +6,7 @@
 # engine state (driver_records) holds every record exactly once.
 set -u
 driver=$1
-. "$(dirname "$0")/inputs_lib.sh"
+. "$(dirname "$0")/../lib/inputs.sh"
 line() { rec "$1"; echo; }
 # exactly_once DB ID... : the engine state holds each ID once, and no other.
 exactly_once() {

@@ -4,7 +4,7 @@
 # must be exactly those of one uninterrupted run: none lost, none twice.
 set -u
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$(dirname "$0")/.." && pwd)
 kills=${KILLS:-25}
 tmp=$(mktemp -d)
 trap 'kill -9 $(jobs -p) 2>/dev/null; rm -rf "$tmp"' EXIT

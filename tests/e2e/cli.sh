@@ -2,17 +2,8 @@
 # The command line as a user meets it: exit codes and messages for bad
 # options, bad paths and bad configs; --strict; output formats.
 set -u
+. "$(dirname "$0")/../lib/e2e.sh"
 bin=$1
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
-check() { # description expected-rc actual-rc
-    if [ "$2" -ne "$3" ]; then echo "FAIL: $1 (exit $3, expected $2)"; fails=$((fails + 1)); fi
-}
-has() { # description pattern file
-    if ! grep -q -- "$2" "$3"; then echo "FAIL: $1: no '$2' in:"; cat "$3"; fails=$((fails + 1)); fi
-}
 
 "$bin" score >/dev/null 2>"$tmp/e"; check "no path" 2 $?
 has "no path message" "no PATH given" "$tmp/e"
@@ -105,4 +96,4 @@ has "damaged state named" "$tmp/bad.db" "$tmp/e"
 "$bin" score --no-progress --config "$here/cases/tuning/config.yaml" "$here/cases/iam-burst/input" >/dev/null 2>"$tmp/e"
 check "tuning config" 0 $?
 has "suppressed counted" "1 insights (0 still open, 1 suppressed)" "$tmp/e"
-[ "$fails" -eq 0 ]
+finish cli

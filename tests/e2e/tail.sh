@@ -3,22 +3,9 @@
 # and a restart going on, a warm start from score --state, late events,
 # a full state file, SIGHUP, and records POSTed over HTTP with /metrics.
 set -u
-bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-pids=""
-trap 'for p in $pids; do kill -9 "$p" 2>/dev/null; done; rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/../lib/e2e.sh"
+bin=$(abs "$1")
 cd "$tmp"
-fails=0
-check() { # description expected-rc actual-rc
-    if [ "$2" -ne "$3" ]; then echo "FAIL: $1 (exit $3, expected $2)"; fails=$((fails + 1)); fi
-}
-has() { # description pattern file
-    if ! grep -q -- "$2" "$3"; then echo "FAIL: $1: no '$2' in:"; head -c 3000 "$3"; echo; fails=$((fails + 1)); fi
-}
-same() { # description want got
-    if ! cmp -s "$2" "$3"; then echo "FAIL: $1:"; diff "$2" "$3" | head -c 3000; echo; fails=$((fails + 1)); fi
-}
 # Wait until file $1 has $2 lines (at most 10 s).
 wait_lines() {
     i=0
@@ -150,5 +137,4 @@ wait_lines o10 6; sleep 0.3; stop $p
 same "a watched folder is score" "$want_iam" o10
 has "a watched folder's bytes counted once" "1.7 MB read, 1.7 MB JSON" e10
 
-[ "$fails" -eq 0 ] && echo "tail: all checks passed"
-[ "$fails" -eq 0 ]
+finish tail

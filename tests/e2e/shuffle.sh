@@ -7,11 +7,8 @@
 # case's expected Insights; so must the shuffled files named in reverse
 # order.  The summary says when the input was sorted and counts copies.
 set -eu
+. "$(dirname "$0")/../lib/e2e.sh"
 bin=$1
-here=$(cd "$(dirname "$0")" && pwd)
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-fails=0
 same() { # label got
     if ! cmp -s "$want" "$2"; then
         echo "FAIL: $case: $1:"; diff -u "$want" "$2" | head -n 20; fails=$((fails + 1))

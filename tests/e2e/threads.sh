@@ -4,10 +4,10 @@
 # damaged files are scattered (more than the 10 printed messages of a
 # reason, spread over many files), and on the bad-input golden case.
 #
-#   sh tests/threads.sh BUILD/ctinsights
+#   sh tests/e2e/threads.sh BUILD/ctinsights
 set -eu
 bin=$1
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/threads.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT HUP INT TERM
 python3 "$here/../benchmarks/gen_org.py" --out "$tmp/org" --days 8 --seed 5 --burst >/dev/null 2>&1

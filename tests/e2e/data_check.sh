@@ -4,7 +4,7 @@
 # counter tests/tools/count_keys.py — on the shared data and on freshly
 # generated organisation logs (S3 layout and NDJSON).
 #
-#   sh tests/data_check.sh BUILD/ctinsights
+#   sh tests/e2e/data_check.sh BUILD/ctinsights
 #
 # The shared data folder is ${CTI_SHARED_DATA:-<repo>/../shared/data} (the repo
 # is cloned next to a shared/ folder). Exit 0 when everything agrees, 1 on a
@@ -12,7 +12,7 @@
 set -eu
 
 if [ $# -lt 1 ]; then
-    echo "usage: sh tests/data_check.sh BUILD/ctinsights" >&2
+    echo "usage: sh tests/e2e/data_check.sh BUILD/ctinsights" >&2
     exit 2
 fi
 bin=$1
@@ -25,7 +25,7 @@ if [ ! -x "$bin" ]; then
     exit 2
 fi
 
-here=$(dirname "$0")
+here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$here/.." && pwd)
 data=${CTI_SHARED_DATA:-$here/../../shared/data}
 if [ ! -d "$data" ]; then
