@@ -10,19 +10,8 @@
 # Environment: DEMO_OUT (default demo-out), DEMO_SEED (42), DEMO_DAYS (21).
 set -eu
 
-if [ $# -lt 1 ]; then
-    echo "usage: sh benchmarks/demo.sh BUILD/ctinsights" >&2
-    exit 2
-fi
-bin=$1
-case $bin in
-    */*) ;;
-    *) bin=./$bin ;;
-esac
-if [ ! -x "$bin" ]; then
-    echo "demo: $1 is not an executable (build it first: make)" >&2
-    exit 2
-fi
+. "$(dirname "$0")/../tests/lib/engine_arg.sh"
+bin=$(engine_arg demo "sh benchmarks/demo.sh BUILD/ctinsights" "$@") || exit 2
 
 here=$(cd "$(dirname "$0")" && pwd)
 out=${DEMO_OUT:-demo-out}

@@ -11,19 +11,8 @@
 # crash, a disagreement or a missing data folder, 2 on usage errors.
 set -eu
 
-if [ $# -lt 1 ]; then
-    echo "usage: sh tests/e2e/data_check.sh BUILD/ctinsights" >&2
-    exit 2
-fi
-bin=$1
-case $bin in
-    */*) ;;
-    *) bin=./$bin ;;
-esac
-if [ ! -x "$bin" ]; then
-    echo "data-check: $1 is not an executable (build it first: make)" >&2
-    exit 2
-fi
+. "$(dirname "$0")/../lib/engine_arg.sh"
+bin=$(engine_arg data-check "sh tests/e2e/data_check.sh BUILD/ctinsights" "$@") || exit 2
 
 here=$(cd "$(dirname "$0")/.." && pwd)
 root=$(cd "$here/.." && pwd)
