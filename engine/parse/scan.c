@@ -101,6 +101,24 @@ void scan_iter_begin(struct scan_iter *it, const char *buf, size_t len,
     it->count = 0;
 }
 
+/* The separator sep at buf[*i]: on it, *i moves to the next value (0);
+ * else it->pos marks the place and the error is returned. */
+static int separator(struct scan_iter *it, size_t *i, char sep)
+{
+    const char *buf = it->buf;
+    size_t len = it->len;
+    if (*i >= len || buf[*i] != sep) {
+        it->pos = *i;
+        return *i >= len ? SCAN_TRUNCATED : SCAN_BAD;
+    }
+    *i = scan_ws(buf, len, *i + 1);
+    if (*i >= len) {
+        it->pos = len;
+        return SCAN_TRUNCATED;
+    }
+    return 0;
+}
+
 int scan_iter_next(struct scan_iter *it, const char **key, size_t *keylen,
                    size_t *vstart)
 {
@@ -113,13 +131,9 @@ int scan_iter_next(struct scan_iter *it, const char **key, size_t *keylen,
         it->pos = i + 1;
         return SCAN_EOF;
     }
-    if (it->count > 0) {
-        if (i >= len || buf[i] != ',') {
-            it->pos = i;
-            return i >= len ? SCAN_TRUNCATED : SCAN_BAD;
-        }
-        i = scan_ws(buf, len, i + 1);
-    }
+    int rc;
+    if (it->count > 0 && (rc = separator(it, &i, ',')) != 0)
+        return rc;
     if (i >= len) {
         it->pos = len;
         return SCAN_TRUNCATED;
@@ -130,23 +144,15 @@ int scan_iter_next(struct scan_iter *it, const char **key, size_t *keylen,
             it->pos = i;
             return SCAN_BAD;
         }
-        int rc = skip_string(buf, len, i, &kend);
-        if (rc) {
+        if ((rc = skip_string(buf, len, i, &kend)) != 0) {
             it->pos = kend;
             return rc;
         }
         *key = buf + i + 1;
         *keylen = kend - i - 2;
         i = scan_ws(buf, len, kend);
-        if (i >= len || buf[i] != ':') {
-            it->pos = i;
-            return i >= len ? SCAN_TRUNCATED : SCAN_BAD;
-        }
-        i = scan_ws(buf, len, i + 1);
-        if (i >= len) {
-            it->pos = len;
-            return SCAN_TRUNCATED;
-        }
+        if ((rc = separator(it, &i, ':')) != 0)
+            return rc;
     } else {
         *key = NULL;
         *keylen = 0;
