@@ -150,6 +150,14 @@ EXTRA_APIS = frozenset([
 ])
 
 
+def check_start(ap, start):
+    """Refuse (argparse error) a --start that is not YYYY-MM-DD."""
+    try:
+        time.strptime(start, "%Y-%m-%d")
+    except ValueError:
+        ap.error("--start must be YYYY-MM-DD")
+
+
 def clear_out(prog, out, names, force):
     """Make the output folder out ready for prog's files `names`: those
     already there are removed with force, else refused (False, said on

@@ -45,7 +45,7 @@ import random
 import sys
 import time
 
-from ctgen import (clear_out, DAY, HUMAN_NAMES, KNOWN_ACCOUNTS, LIMIT_MESSAGE, REGION_UTC_OFFSET, UA_ATTACKER,
+from ctgen import (check_start, clear_out, DAY, HUMAN_NAMES, KNOWN_ACCOUNTS, LIMIT_MESSAGE, REGION_UTC_OFFSET, UA_ATTACKER,
                    UA_BACKUP, UA_CI, UA_CLI, UA_CONSOLE, UA_GO, UA_KARPENTER, UA_LAMBDA, WINDOWS_PER_DAY,
                    NdjsonWriter, Principal, RecordBuilder, S3Writer, fmt_time, poisson, stable_token)
 
@@ -324,10 +324,7 @@ def parse_args(argv):
         ap.error("--days and --accounts must be >= 1 and --regions non-empty")
     if len(set(a.regions)) != len(a.regions):
         ap.error("--regions has duplicates")
-    try:
-        time.strptime(a.start, "%Y-%m-%d")
-    except ValueError:
-        ap.error("--start must be YYYY-MM-DD")
+    check_start(ap, a.start)
     return a
 
 

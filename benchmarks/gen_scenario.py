@@ -65,7 +65,7 @@ import random
 import sys
 import time
 
-from ctgen import (clear_out, CALL_RATE as CALL, DAY, ERROR_RATE as ERROR, KNOWN_ACCOUNTS, LIMIT_MESSAGE,
+from ctgen import (check_start, clear_out, CALL_RATE as CALL, DAY, ERROR_RATE as ERROR, KNOWN_ACCOUNTS, LIMIT_MESSAGE,
                    REGION_UTC_OFFSET, UA_ATTACKER, UA_BACKUP, UA_CI, UA_CLI, UA_CONSOLE, UA_GO, UA_KARPENTER,
                    UA_LAMBDA, WINDOWS_PER_DAY, Principal, RecordBuilder, S3Writer, poisson, stable_token)
 
@@ -714,10 +714,7 @@ def parse_args(argv):
     if a.days < MIN_DAYS:
         ap.error("--days must be at least %d (7 days of warm-up, incidents after day %d)"
                  % (MIN_DAYS, FIRST_INCIDENT_DAY))
-    try:
-        time.strptime(a.start, "%Y-%m-%d")
-    except ValueError:
-        ap.error("--start must be YYYY-MM-DD")
+    check_start(ap, a.start)
     return a
 
 
