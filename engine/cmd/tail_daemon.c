@@ -42,15 +42,20 @@ static void on_insight(void *ctx, const struct insight_report *r)
     dm->insights++;
 }
 
-int tail_daemon_unit(void *ctx, const char *unit, const char *buf, size_t len)
+/* The unit's records into dm->batch, and the newest event minute seen. */
+static void frame_unit(struct tail_daemon *dm, const char *unit, const char *buf, size_t len)
 {
-    struct tail_daemon *dm = ctx;
     evbatch_clear(&dm->batch);
     dm->d.bytes_json += len;
     readfile_buffer(unit, buf, len, &dm->cfg, &dm->d, &dm->batch);
     for (size_t i = 0; i < dm->batch.n; i++)
         if (dm->batch.ev[i].minute > dm->newest_minute || dm->newest_minute == UINT32_MAX)
             dm->newest_minute = dm->batch.ev[i].minute;
+}
+
+/* dm->batch to the engine, its late events reported (the first few). */
+static void decide_batch(struct tail_daemon *dm, const char *unit)
+{
     size_t late = stream_add_batch(dm->stream, &dm->batch, &dm->d);
     if (late && dm->late_reported < dm->d.max_messages) {
         fprintf(stderr, "ctinsights: %s: %zu late event%s (for minutes their account/region "
@@ -59,6 +64,13 @@ int tail_daemon_unit(void *ctx, const char *unit, const char *buf, size_t len)
         if (++dm->late_reported == dm->d.max_messages)
             fprintf(stderr, "ctinsights: further late events are only counted\n");
     }
+}
+
+int tail_daemon_unit(void *ctx, const char *unit, const char *buf, size_t len)
+{
+    struct tail_daemon *dm = ctx;
+    frame_unit(dm, unit, buf, len);
+    decide_batch(dm, unit);
     dm->units++;
     dm->dirty = 1;
     return 0;
