@@ -187,7 +187,8 @@ PHASES = [
      ("record.c", "timefmt.c", "evbatch.c", "readfile.c", "reader.c", "diag.c", "source.c")),
     ("aggregate (stream: keys, event-time order, attributions)",
      ("stream.c", "strpool.c", "tally.c", "report.c")),
-    ("models (detect, models, GSL)", ("detect.c", "model_", "libgsl", "category.c", "suppress.c", "batch.c")),
+    ("models (detect, models, GSL)", ("detect.c", "model_", "libgsl", "category.c", "suppress.c",
+                                      "score_run.c", "alert_batch.c")),
     ("output (insight_json, out_*, jansson)", ("insight_json.c", "out", "libjansson", "ids.c")),
     ("C library (memcpy, malloc, qsort …)", ("libc",)),
 ]

@@ -1,6 +1,7 @@
 /*
- * batch — `ctinsights score`: the files a user names, read once through
- * the engine, and the Insight records it decided, in output order.
+ * score_run — one scoring of the files a user names (`score`, `keys`):
+ * read once through the engine, and the Insight records it decided, in
+ * output order.
  *
  * Files are read in the order listed (reader) into the engine (stream),
  * which puts each account/region's records in time order within
@@ -14,8 +15,8 @@
  * taken as the end (so `tail` can go on from it); records the state had
  * already emitted are not written again.  Not thread-safe.
  */
-#ifndef CTI_BATCH_H
-#define CTI_BATCH_H
+#ifndef CTI_SCORE_RUN_H
+#define CTI_SCORE_RUN_H
 
 #include "config.h"
 #include "diag.h"
@@ -28,17 +29,17 @@
 #include <stdint.h>
 
 /* One Insight record and what it is sorted by. */
-struct batch_record {
+struct score_record {
     json_t *rec;             /* owned */
     struct insight_report r; /* strings borrowed from the stream */
     struct insight ins;      /* r.ins points here once sorted */
 };
 
-struct batch {
+struct score_run {
     const struct config *cfg;
     struct diag diag;
     struct stream *stream;     /* owned */
-    struct batch_record *recs; /* after batch_run, in output order */
+    struct score_record *recs; /* after score_run_files, in output order */
     size_t nrecs, recs_cap;
     int progress;              /* a progress line on stderr */
     int sorted;                /* the input needed the sorted second pass */
@@ -51,12 +52,14 @@ struct batch {
     char state_err[512];
 };
 
-void batch_init(struct batch *b, const struct config *c);
-void batch_free(struct batch *b);
+/* An empty run under c (borrowed, outlives the run). */
+void score_run_init(struct score_run *run, const struct config *c);
+/* Free what run holds; the state file (borrowed) stays open. */
+void score_run_free(struct score_run *run);
 /* Score every file of files, going on from and saving to st when not
- * NULL; b->recs holds the records, b->diag the counts.  Returns 0, or -1
- * when the state file could not be read or written (message in
- * b->state_err; the records are still complete). */
-int batch_run(struct batch *b, struct source_walk *files, struct state *st);
+ * NULL; run->recs holds the records, run->diag the counts.  Returns 0, or
+ * -1 when the state file could not be read or written (message in
+ * run->state_err; the records are still complete). */
+int score_run_files(struct score_run *run, struct source_walk *files, struct state *st);
 
 #endif
