@@ -14,27 +14,7 @@
 #include <string.h>
 
 #include "report.h"
-
-struct rec {
-    struct insight ins;
-    struct insight_report r;
-};
-
-static void rec_init(struct rec *x, enum insight_state st, uint32_t start,
-                     uint32_t end)
-{
-    memset(x, 0, sizeof *x);
-    x->ins.start = start;
-    x->ins.end = end;
-    x->ins.closed = st == STATE_END;
-    x->r.state = st;
-    x->r.account = "111122223333";
-    x->r.region = "us-east-1";
-    x->r.source = "iam.amazonaws.com";
-    x->r.name = "CreateUser";
-    x->r.ins = &x->ins;
-    x->r.category = "iam-burst";
-}
+#include "report_fixture.h"
 
 static int sign(int v)
 {
@@ -42,7 +22,7 @@ static int sign(int v)
 }
 
 /* a < b, and the comparison agrees both ways. */
-static void assert_before(const struct rec *a, const struct rec *b)
+static void assert_before(const struct report_fixture *a, const struct report_fixture *b)
 {
     assert_int_equal(sign(insight_report_cmp(&a->r, &b->r)), -1);
     assert_int_equal(sign(insight_report_cmp(&b->r, &a->r)), 1);
@@ -50,16 +30,16 @@ static void assert_before(const struct rec *a, const struct rec *b)
 
 static void test_by_event_time(void **state)
 {
-    struct rec a, b, end;
+    struct report_fixture a, b, end;
     (void)state;
-    rec_init(&a, STATE_START, 100, 0);
-    rec_init(&b, STATE_START, 101, 0);
+    report_fixture_init(&a, STATE_START, 100, 0);
+    report_fixture_init(&b, STATE_START, 101, 0);
     assert_before(&a, &b);
     /* An End is placed at its end minute, not its start. */
-    rec_init(&end, STATE_END, 50, 100);
+    report_fixture_init(&end, STATE_END, 50, 100);
     end.r.name = "AAAA"; /* a key that would sort first */
     assert_before(&end, &b);
-    rec_init(&end, STATE_END, 50, 102);
+    report_fixture_init(&end, STATE_END, 50, 102);
     assert_before(&b, &end);
     /* Time comes before the key. */
     b.r.account = "000000000000";
@@ -68,28 +48,28 @@ static void test_by_event_time(void **state)
 
 static void test_by_key(void **state)
 {
-    struct rec a, b;
+    struct report_fixture a, b;
     (void)state;
-    rec_init(&a, STATE_START, 100, 0);
-    rec_init(&b, STATE_START, 100, 0);
+    report_fixture_init(&a, STATE_START, 100, 0);
+    report_fixture_init(&b, STATE_START, 100, 0);
     assert_int_equal(insight_report_cmp(&a.r, &b.r), 0);
     /* Call rate before error rate, whatever the rest of the key. */
     b.r.error_rate = 1;
     b.r.error = "AccessDenied";
     b.r.account = "000000000000";
     assert_before(&a, &b);
-    rec_init(&b, STATE_START, 100, 0);
+    report_fixture_init(&b, STATE_START, 100, 0);
     b.r.account = "211122223333";
     b.r.region = "af-south-1"; /* account decides before region */
     assert_before(&a, &b);
-    rec_init(&b, STATE_START, 100, 0);
+    report_fixture_init(&b, STATE_START, 100, 0);
     b.r.region = "us-west-2";
     assert_before(&a, &b);
-    rec_init(&b, STATE_START, 100, 0);
+    report_fixture_init(&b, STATE_START, 100, 0);
     b.r.source = "s3.amazonaws.com";
     b.r.name = "AAAA";
     assert_before(&a, &b);
-    rec_init(&b, STATE_START, 100, 0);
+    report_fixture_init(&b, STATE_START, 100, 0);
     b.r.name = "DeleteUser";
     assert_before(&a, &b);
     /* Error codes last; none (call rate) sorts as "". */
@@ -104,17 +84,17 @@ static void test_by_key(void **state)
 
 static void test_start_before_end(void **state)
 {
-    struct rec start, end;
+    struct report_fixture start, end;
     (void)state;
     /* A one-minute Insight of another key ends where this one starts. */
-    rec_init(&start, STATE_START, 100, 0);
-    rec_init(&end, STATE_END, 90, 100);
+    report_fixture_init(&start, STATE_START, 100, 0);
+    report_fixture_init(&end, STATE_END, 90, 100);
     assert_before(&start, &end);
 }
 
 static int cmp_ptr(const void *a, const void *b)
 {
-    const struct rec *const *x = a, *const *y = b;
+    const struct report_fixture *const *x = a, *const *y = b;
     return insight_report_cmp(&(*x)->r, &(*y)->r);
 }
 
@@ -122,14 +102,14 @@ static int cmp_ptr(const void *a, const void *b)
 static void test_total_order(void **state)
 {
     static const char *const names[] = {"CreateUser", "DeleteUser", "PutObject"};
-    struct rec recs[24];
-    struct rec *p[24], *q[24];
+    struct report_fixture recs[24];
+    struct report_fixture *p[24], *q[24];
     size_t n = 0;
     (void)state;
     for (uint32_t t = 0; t < 2; t++)
         for (int s = 0; s < 2; s++)
             for (int i = 0; i < 3; i++, n++) {
-                rec_init(&recs[n], s ? STATE_END : STATE_START, 100 + t, 100 + t);
+                report_fixture_init(&recs[n], s ? STATE_END : STATE_START, 100 + t, 100 + t);
                 recs[n].r.name = names[i];
                 recs[n].r.error_rate = (int)(n % 2);
                 recs[n].r.error = n % 2 ? "Throttling" : NULL;

@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "report.h"
+#include "report_fixture.h"
 #include "suppress.h"
 
 /* Minutes since 1970 of a UTC time. */
@@ -36,30 +37,10 @@ static void load(struct config *c, const char *yaml)
     }
 }
 
-/* A call-rate Start of iam CreateUser in 111122223333 us-east-1. */
-struct fx {
-    struct insight ins;
-    struct insight_report r;
-};
-
-static void fx_init(struct fx *f, uint32_t start)
-{
-    memset(f, 0, sizeof *f);
-    f->ins.start = start;
-    f->ins.end = start + 10;
-    f->r.state = STATE_START;
-    f->r.account = "111122223333";
-    f->r.region = "us-east-1";
-    f->r.source = "iam.amazonaws.com";
-    f->r.name = "CreateUser";
-    f->r.ins = &f->ins;
-    f->r.category = "iam-burst";
-}
-
 static int suppressed_at(const struct config *c, uint32_t start)
 {
-    struct fx f;
-    fx_init(&f, start);
+    struct report_fixture f;
+    report_fixture_init(&f, STATE_START, start, start + 10);
     return suppress_match(c, &f.r, "null");
 }
 
@@ -159,13 +140,13 @@ static void test_from_until(void **state)
 static void test_key_principal_category(void **state)
 {
     struct config c;
-    struct fx f;
+    struct report_fixture f;
     (void)state;
     load(&c, "suppress:\n"
              "  - match: {account: \"111122223333\", event_name: \"Create*\"}\n"
              "    principal: \"arn:aws:sts::*:assumed-role/deploy/*\"\n"
              "    category: iam-*\n");
-    fx_init(&f, at(2026, 3, 4, 12, 0));
+    report_fixture_init(&f, STATE_START, at(2026, 3, 4, 12, 0), at(2026, 3, 4, 12, 10));
     assert_true(suppress_match(&c, &f.r,
                                "arn:aws:sts::111122223333:assumed-role/deploy/ci"));
     assert_false(suppress_match(&c, &f.r,
