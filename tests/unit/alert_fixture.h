@@ -1,0 +1,86 @@
+/*
+ * alert_fixture — what the alert unit tests share: the Insight records of
+ * a real case (tests/cases/limit-hit: 0 a call-rate Start, 1 an error-rate
+ * Start, 2 and 3 their Ends), a sink made from YAML text the way a user
+ * writes it, one delivery sent through its ops, and a substring check.
+ * Run from the repository root.  Include after cmocka.h.
+ */
+#ifndef CTI_TEST_ALERT_FIXTURE_H
+#define CTI_TEST_ALERT_FIXTURE_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alert.h"
+#include "config.h"
+
+#define ALERT_FIXTURE_CASE "tests/cases/limit-hit/expected.ndjson"
+
+/* Line n (from 0) of the limit-hit case as JSON; decref it. */
+static inline json_t *case_record(int n)
+{
+    FILE *f = fopen(ALERT_FIXTURE_CASE, "r");
+    char *line = NULL;
+    size_t cap = 0;
+    json_t *rec = NULL;
+
+    assert_non_null(f);
+    for (int i = 0; i <= n; i++)
+        assert_true(getline(&line, &cap, f) > 0);
+    rec = json_loads(line, 0, NULL);
+    free(line);
+    fclose(f);
+    assert_non_null(rec);
+    return rec;
+}
+
+static inline void assert_contains(const char *hay, const char *needle)
+{
+    if (!hay || !strstr(hay, needle)) {
+        print_error("\"%s\" does not contain \"%s\"\n", hay ? hay : "(null)", needle);
+        fail();
+    }
+}
+
+/* One sink, from the config text of a `sinks:` list of one item. */
+struct sink_fixture {
+    struct config cfg;
+    struct alert_sink sink;
+};
+
+/* Load yaml and open its one sink; fails the test when either fails. */
+static inline void sink_fixture_open(struct sink_fixture *x, const char *yaml)
+{
+    char err[512] = "";
+    config_defaults(&x->cfg);
+    if (config_load_string(&x->cfg, yaml, strlen(yaml), "sinks.yaml", err,
+                           sizeof err) != 0 ||
+        alert_sink_open(&x->sink, &x->cfg.sinks[0], JSON_COMPACT, err, sizeof err) != 0) {
+        print_error("%s\n", err);
+        fail();
+    }
+    assert_int_equal(x->cfg.n_sinks, 1);
+}
+
+static inline void sink_fixture_close(struct sink_fixture *x)
+{
+    alert_sink_close(&x->sink);
+    config_free(&x->cfg);
+}
+
+/* Deliver rec (a pager sink's page of members, else members NULL) as kind
+ * at now; the outcome in o.  page_id is the first member's (or rec's)
+ * sharedEventID. */
+static inline void sink_fixture_send(struct sink_fixture *x, enum alert_kind kind,
+                                     json_t *rec, json_t *members, double now,
+                                     struct alert_outcome *o)
+{
+    json_t *first = members ? json_array_get(members, 0) : rec;
+    struct alert a = {kind, json_string_value(json_object_get(first, "sharedEventID")),
+                      rec, members, 0, now};
+    memset(o, 0, sizeof *o);
+    x->sink.ops->send(&x->sink, &a, o);
+}
+
+#endif
