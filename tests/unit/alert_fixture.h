@@ -2,7 +2,8 @@
  * alert_fixture — what the alert unit tests share: the Insight records of
  * a real case (tests/cases/limit-hit: 0 a call-rate Start, 1 an error-rate
  * Start, 2 and 3 their Ends), a sink made from YAML text the way a user
- * writes it, one delivery sent through its ops, and a substring check.
+ * writes it (also one posting to a receiver on 127.0.0.1, http_fixture.h),
+ * one delivery sent through its ops, and a substring check.
  * Run from the repository root.  Include after cmocka.h.
  */
 #ifndef CTI_TEST_ALERT_FIXTURE_H
@@ -14,6 +15,7 @@
 
 #include "alert.h"
 #include "config.h"
+#include "http_fixture.h"
 
 #define ALERT_FIXTURE_CASE "tests/cases/limit-hit/expected.ndjson"
 
@@ -67,6 +69,23 @@ static inline void sink_fixture_close(struct sink_fixture *x)
 {
     alert_sink_close(&x->sink);
     config_free(&x->cfg);
+}
+
+/* Start srv and open the one sink of yaml_fmt, whose %s is srv's base URL
+ * ("http://127.0.0.1:PORT"). */
+static inline void sink_fixture_open_http(struct sink_fixture *x, struct http_fixture *srv,
+                                          const char *yaml_fmt)
+{
+    char yaml[1024];
+    http_fixture_start(srv);
+    snprintf(yaml, sizeof yaml, yaml_fmt, srv->base);
+    sink_fixture_open(x, yaml);
+}
+
+static inline void sink_fixture_close_http(struct sink_fixture *x, struct http_fixture *srv)
+{
+    sink_fixture_close(x);
+    http_fixture_stop(srv);
 }
 
 /* Deliver rec (a pager sink's page of members, else members NULL) as kind

@@ -125,7 +125,7 @@ static void http_fixture_done(void *cls, struct MHD_Connection *c, void **con_cl
 }
 
 /* Start x on 127.0.0.1, answering 200 with an empty body. */
-static void http_fixture_start(struct http_fixture *x)
+static inline void http_fixture_start(struct http_fixture *x)
 {
     struct sockaddr_in sa;
     memset(x, 0, sizeof *x);
@@ -147,7 +147,7 @@ static void http_fixture_start(struct http_fixture *x)
     snprintf(x->base, sizeof x->base, "http://127.0.0.1:%u", x->port);
 }
 
-static void http_fixture_stop(struct http_fixture *x)
+static inline void http_fixture_stop(struct http_fixture *x)
 {
     MHD_stop_daemon(x->mhd);
     free(x->body);

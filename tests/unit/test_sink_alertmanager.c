@@ -17,7 +17,6 @@
 
 #include "alert.h"
 #include "alert_fixture.h"
-#include "http_fixture.h"
 
 /* 2026-03-11T14:31:00Z, a minute after the limit-hit Starts. */
 #define NOW 1773239460.0
@@ -27,20 +26,16 @@ static struct sink_fixture sf;
 
 static int setup(void **state)
 {
-    char yaml[256];
     (void)state;
-    http_fixture_start(&srv);
-    snprintf(yaml, sizeof yaml, "sinks:\n  - type: alertmanager\n    url: \"%s/am/\"\n"
-                                "    resend_interval: 30\n", srv.base);
-    sink_fixture_open(&sf, yaml);
+    sink_fixture_open_http(&sf, &srv, "sinks:\n  - type: alertmanager\n    url: \"%s/am/\"\n"
+                                      "    resend_interval: 30\n");
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    sink_fixture_close(&sf);
-    http_fixture_stop(&srv);
+    sink_fixture_close_http(&sf, &srv);
     return 0;
 }
 

@@ -20,7 +20,6 @@
 
 #include "alert.h"
 #include "alert_fixture.h"
-#include "http_fixture.h"
 
 #define SECRET "whsec-unit-test"
 
@@ -29,21 +28,17 @@ static struct sink_fixture sf;
 
 static int setup(void **state)
 {
-    char yaml[256];
     (void)state;
-    http_fixture_start(&srv);
     setenv("TEST_WEBHOOK_SECRET", SECRET "\n", 1);
-    snprintf(yaml, sizeof yaml, "sinks:\n  - type: webhook\n    url: \"%s/hooks/cti\"\n"
-                                "    secret_env: TEST_WEBHOOK_SECRET\n", srv.base);
-    sink_fixture_open(&sf, yaml);
+    sink_fixture_open_http(&sf, &srv, "sinks:\n  - type: webhook\n    url: \"%s/hooks/cti\"\n"
+                                      "    secret_env: TEST_WEBHOOK_SECRET\n");
     return 0;
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    sink_fixture_close(&sf);
-    http_fixture_stop(&srv);
+    sink_fixture_close_http(&sf, &srv);
     unsetenv("TEST_WEBHOOK_SECRET");
     return 0;
 }
