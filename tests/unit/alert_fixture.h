@@ -65,6 +65,22 @@ static inline void sink_fixture_open(struct sink_fixture *x, const char *yaml)
     assert_int_equal(x->cfg.n_sinks, 1);
 }
 
+/* The one sink of yaml loads but does not open, with a message holding
+ * needle (e.g. the variable that should hold its secret). */
+static inline void sink_fixture_refused(const char *yaml, const char *needle)
+{
+    struct config c;
+    struct alert_sink s;
+    char err[512] = "";
+    config_defaults(&c);
+    assert_int_equal(config_load_string(&c, yaml, strlen(yaml), "sinks.yaml", err,
+                                        sizeof err), 0);
+    assert_int_equal(alert_sink_open(&s, &c.sinks[0], JSON_COMPACT, err, sizeof err), -1);
+    assert_contains(err, needle);
+    alert_sink_close(&s);
+    config_free(&c);
+}
+
 static inline void sink_fixture_close(struct sink_fixture *x)
 {
     alert_sink_close(&x->sink);

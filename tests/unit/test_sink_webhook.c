@@ -128,19 +128,10 @@ static void test_refusal_passed_on(void **state)
 
 static void test_no_secret_no_sink(void **state)
 {
-    struct config c;
-    struct alert_sink s;
-    char err[512] = "";
-    const char *yaml = "sinks:\n  - type: webhook\n    url: \"http://127.0.0.1:1/\"\n"
-                       "    secret_env: TEST_WEBHOOK_UNSET\n";
     (void)state;
     unsetenv("TEST_WEBHOOK_UNSET");
-    config_defaults(&c);
-    assert_int_equal(config_load_string(&c, yaml, strlen(yaml), "t", err, sizeof err), 0);
-    assert_int_equal(alert_sink_open(&s, &c.sinks[0], JSON_COMPACT, err, sizeof err), -1);
-    assert_contains(err, "TEST_WEBHOOK_UNSET");
-    alert_sink_close(&s);
-    config_free(&c);
+    sink_fixture_refused("sinks:\n  - type: webhook\n    url: \"http://127.0.0.1:1/\"\n"
+                        "    secret_env: TEST_WEBHOOK_UNSET\n", "TEST_WEBHOOK_UNSET");
 }
 
 int main(void)
