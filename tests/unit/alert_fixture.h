@@ -40,7 +40,7 @@ static inline json_t *case_record(int n)
 static inline void assert_contains(const char *hay, const char *needle)
 {
     if (!hay || !strstr(hay, needle)) {
-        print_error("\"%s\" does not contain \"%s\"\n", hay ? hay : "(null)", needle);
+        print_error("no \"%s\" in \"%.400s\"\n", needle, hay ? hay : "(null)");
         fail();
     }
 }
