@@ -87,6 +87,7 @@ static void test_firing(void **state)
                     "ci-deployer");
     assert_contains(block_text(body, 3), "\xe2\x80\xa2 CloudTrail Insight: RunInstances");
     assert_contains(block_text(body, 3), "error rate");
+    assert_null(strstr(block_text(body, 3), "call rate")); /* only the others */
     json_decref(body);
     json_decref(members);
     json_decref(r0);
