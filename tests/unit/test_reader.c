@@ -20,11 +20,10 @@
 #include "diag.h"
 #include "evbatch.h"
 #include "reader.h"
+#include "scratch_fixture.h"
 #include "source_walk.h"
 
 #define NFILES 70
-
-static char root[64];
 
 /* Records in file i: 0 to 4 (0: one damaged line only). */
 static size_t records_in(int i)
@@ -34,13 +33,11 @@ static size_t records_in(int i)
 
 static int setup(void **state)
 {
-    (void)state;
-    strcpy(root, "/tmp/test_reader.XXXXXX");
-    if (!mkdtemp(root))
+    if (scratch_setup(state) != 0)
         return -1;
     for (int i = 0; i < NFILES; i++) {
         char path[128];
-        snprintf(path, sizeof path, "%s/f%03d.json", root, i);
+        snprintf(path, sizeof path, "%s/f%03d.json", scratch, i);
         FILE *f = fopen(path, "w");
         if (!f)
             return -1;
@@ -59,11 +56,8 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    char cmd[128];
-    (void)state;
     reader_default_threads(0);
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-    return system(cmd) == 0 ? 0 : -1;
+    return scratch_teardown(state);
 }
 
 /* What the consumer saw. */
@@ -116,7 +110,7 @@ static void run(char *const *paths, size_t npaths, int threads, struct seen *s,
 static void test_walk_order_whatever_the_threads(void **state)
 {
     static const int threads[] = {1, 2, 3, 8};
-    char *paths[] = {root};
+    char *paths[] = {scratch};
     (void)state;
     for (size_t t = 0; t < sizeof threads / sizeof threads[0]; t++) {
         struct seen *s = calloc(1, sizeof *s);
@@ -125,7 +119,7 @@ static void test_walk_order_whatever_the_threads(void **state)
         assert_int_equal(s->calls, NFILES);
         for (int i = 0; i < NFILES; i++) {
             char want[128];
-            snprintf(want, sizeof want, "%s/f%03d.json", root, i);
+            snprintf(want, sizeof want, "%s/f%03d.json", scratch, i);
             assert_string_equal(s->name[i], want);
             assert_int_equal(s->n[i], records_in(i));
             assert_int_equal(s->op[i], records_in(i) ? i : -1);
@@ -147,9 +141,9 @@ static void test_read_error_counted(void **state)
     char missing[128], one[128], two[128];
     char *paths[] = {one, missing, two};
     (void)state;
-    snprintf(one, sizeof one, "%s/f001.json", root);
-    snprintf(missing, sizeof missing, "%s/gone.json", root);
-    snprintf(two, sizeof two, "%s/f002.json", root);
+    snprintf(one, sizeof one, "%s/f001.json", scratch);
+    snprintf(missing, sizeof missing, "%s/gone.json", scratch);
+    snprintf(two, sizeof two, "%s/f002.json", scratch);
     for (int threads = 1; threads <= 4; threads += 3) {
         struct seen *s = calloc(1, sizeof *s);
         struct diag d;
@@ -169,7 +163,7 @@ static void test_read_error_counted(void **state)
  * over; the number of files handed over. */
 static size_t handed_over_before_stop(int threads, size_t after)
 {
-    char *paths[] = {root};
+    char *paths[] = {scratch};
     struct seen *s = calloc(1, sizeof *s);
     struct diag d;
     size_t calls;

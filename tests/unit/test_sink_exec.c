@@ -21,23 +21,7 @@
 
 #include "alert.h"
 #include "alert_fixture.h"
-
-static char dir[64];
-
-static int setup(void **state)
-{
-    (void)state;
-    strcpy(dir, "/tmp/test_sink_exec.XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    char cmd[128];
-    (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
+#include "scratch_fixture.h"
 
 static double mono(void)
 {
@@ -55,18 +39,18 @@ static void run(const char *script, double timeout, int line, enum alert_kind ki
     struct sink_fixture sf;
     json_t *rec = case_record(line);
     snprintf(yaml, sizeof yaml, "sinks:\n  - type: exec\n    timeout: %g\n"
-                                "    argv: [sh, -c, '%s', sh, \"%s\"]\n", timeout, script, dir);
+                                "    argv: [sh, -c, '%s', sh, \"%s\"]\n", timeout, script, scratch);
     sink_fixture_open(&sf, yaml);
     sink_fixture_send(&sf, kind, rec, NULL, 1773239460, o);
     sink_fixture_close(&sf);
     json_decref(rec);
 }
 
-/* The whole of file name in dir, NUL-terminated, or "" when absent. */
+/* The whole of file name in scratch, NUL-terminated, or "" when absent. */
 static const char *slurp(const char *name, char *buf, size_t cap)
 {
     char path[128];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(path, sizeof path, "%s/%s", scratch, name);
     buf[0] = '\0';
     FILE *f = fopen(path, "rb");
     if (f) {
@@ -109,7 +93,7 @@ static void test_stdout_to_stderr(void **state)
     char path[128], got[256];
     struct alert_outcome o;
     (void)state;
-    snprintf(path, sizeof path, "%s/stderr", dir);
+    snprintf(path, sizeof path, "%s/stderr", scratch);
     int saved_out = dup(1), saved_err = dup(2);
     int err = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int devnull = open("/dev/null", O_WRONLY);
@@ -222,5 +206,5 @@ int main(void)
         cmocka_unit_test(test_timeout_kills),
         cmocka_unit_test(test_not_reading),
     };
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, scratch_setup, scratch_teardown);
 }

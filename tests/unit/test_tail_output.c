@@ -17,28 +17,19 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "scratch_fixture.h"
 #include "state.h"
 #include "tail_output.h"
 
-static char dir[64], out_path[128], state_path_[128];
+static char out_path[128], state_path_[128];
 
 static int setup(void **state)
 {
-    (void)state;
-    strcpy(dir, "/tmp/test_tail_output.XXXXXX");
-    if (!mkdtemp(dir))
+    if (scratch_setup(state) != 0)
         return -1;
-    snprintf(out_path, sizeof out_path, "%s/insights.ndjson", dir);
-    snprintf(state_path_, sizeof state_path_, "%s/state.db", dir);
+    snprintf(out_path, sizeof out_path, "%s/insights.ndjson", scratch);
+    snprintf(state_path_, sizeof state_path_, "%s/state.db", scratch);
     return 0;
-}
-
-static int teardown(void **state)
-{
-    char cmd[128];
-    (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
 }
 
 /* The whole of path into buf (cap bytes), NUL-terminated. */
@@ -194,14 +185,14 @@ static void test_bad_path(void **state)
 {
     char err[256] = "", path[160];
     (void)state;
-    snprintf(path, sizeof path, "%s/no/such/folder/out.ndjson", dir);
+    snprintf(path, sizeof path, "%s/no/such/folder/out.ndjson", scratch);
     assert_null(tail_output_open(path, NULL, err, sizeof err));
     assert_non_null(strstr(err, path));
     assert_non_null(strstr(err, "cannot open"));
     /* A folder where the file should be. */
     err[0] = '\0';
-    assert_null(tail_output_open(dir, NULL, err, sizeof err));
-    assert_non_null(strstr(err, dir));
+    assert_null(tail_output_open(scratch, NULL, err, sizeof err));
+    assert_non_null(strstr(err, scratch));
 }
 
 static void test_full_disk(void **state)
@@ -221,13 +212,13 @@ static void test_full_disk(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_lines_appended, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_restart_cuts_back_to_the_checkpoint, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_checkpoint_counts_what_was_there, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_no_state_no_cut, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_reopen_after_rotation, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_path, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_full_disk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lines_appended, setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_restart_cuts_back_to_the_checkpoint, setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_checkpoint_counts_what_was_there, setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_no_state_no_cut, setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_reopen_after_rotation, setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_path, setup, scratch_teardown),
+        cmocka_unit_test_setup_teardown(test_full_disk, setup, scratch_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
