@@ -17,37 +17,10 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "alert_fixture.h"
 #include "alert_insight.h"
 #include "config.h"
 #include "xalloc.h"
-
-#define CASE "tests/cases/limit-hit/expected.ndjson"
-
-/* Line n (from 0) of the limit-hit case as JSON; decref it. */
-static json_t *case_record(int n)
-{
-    FILE *f = fopen(CASE, "r");
-    char *line = NULL;
-    size_t cap = 0;
-    json_t *rec = NULL;
-
-    assert_non_null(f);
-    for (int i = 0; i <= n; i++)
-        assert_true(getline(&line, &cap, f) > 0);
-    rec = json_loads(line, 0, NULL);
-    free(line);
-    fclose(f);
-    assert_non_null(rec);
-    return rec;
-}
-
-static void assert_contains(const char *hay, const char *needle)
-{
-    if (!strstr(hay, needle)) {
-        print_error("\"%s\" does not contain \"%s\"\n", hay, needle);
-        fail();
-    }
-}
 
 /* Every registered sink type is a type the config takes, and every type
  * the config names (in its unknown-type message) is registered. */
