@@ -202,11 +202,13 @@ static void run_pool(struct source_walk *w, const struct config *c,
         diag_merge(d, &s->walked, 0, 0);
         if (!s->done) /* the end: s held what the walk said last */
             break;
-        for (size_t k = 0; k < s->count; k++) {
+        /* A group's files one by one: once cb has set stop, the rest of
+         * the group is read but neither reported nor handed over. */
+        for (size_t k = 0; k < s->count && !stopped(stop); k++) {
             diag_merge(d, &s->diag[k], 0, 0);
             cb(ctx, readfile_name(s->path[k]), &s->batch[k]);
+            done++;
         }
-        done += s->count;
         progress_step(pr, d, done);
         pthread_mutex_lock(&p.mu);
         s->done = 0;

@@ -192,20 +192,15 @@ static void test_stop_flag(void **state)
     assert_int_equal(handed_over_before_stop(4, 5), 5);
 }
 
-#ifdef CTI_KNOWN_BUGS
-/* reader.h: once cb has set *stop no further file is handed over.  With
- * worker threads, files are claimed in groups (more than one once 4 *
- * threads groups were claimed) and run_pool hands over the rest of the
- * group after cb set stop: threads 4, stop after 17 hands over 18.
- * (engine/cmd/batch.c, the one caller, ignores files after its stop.)
- * Build with -DCTI_KNOWN_BUGS to see it. */
+/* reader.h: once cb has set *stop no further file is handed over, also
+ * late in a walk, when worker threads claim files in groups (more than one
+ * once 4 * threads groups were claimed). */
 static void test_stop_flag_late_in_the_walk(void **state)
 {
     (void)state;
     assert_int_equal(handed_over_before_stop(4, 17), 17);
     assert_int_equal(handed_over_before_stop(4, 40), 40);
 }
-#endif
 
 int main(void)
 {
@@ -213,9 +208,7 @@ int main(void)
         cmocka_unit_test(test_walk_order_whatever_the_threads),
         cmocka_unit_test(test_read_error_counted),
         cmocka_unit_test(test_stop_flag),
-#ifdef CTI_KNOWN_BUGS
         cmocka_unit_test(test_stop_flag_late_in_the_walk),
-#endif
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
