@@ -5,7 +5,7 @@
  * An alert sink delivers Insight records (the AWS trail form that
  * insight_json writes) to one destination.  Each type is one file,
  * engine/alert/sink_<type>.c, exporting one const struct alert_sink_ops,
- * listed once in alert.c's registry; its settings are the sinks.* rows of config.c
+ * listed once in alert.c's registry; its settings are the sinks.* rows of config_sinks.c
  * for that type.  The outbox (outbox.h) decides what is sent and when; a
  * sink only turns one delivery (struct alert) into a request and says how
  * it went (struct alert_outcome).

@@ -3,9 +3,9 @@
  *
  * Defaults are compiled in (config_defaults); a YAML file (libyaml) can
  * override any of them (config_load).  Every setting is one row of a table
- * {type, dotted key, default, offset, doc} in config.c, and
- * config/ctinsights.yaml documents every row.  Unknown keys, wrong types and
- * out-of-range values are errors that name file:line.  A loaded config is
+ * {type, dotted key, default, offset, doc} in config.c (config_row walks
+ * it), and config/ctinsights.yaml documents every row.  Unknown keys, wrong
+ * types and out-of-range values are errors that name file:line.  A loaded config is
  * read-only afterwards and may be shared between threads.  Free with
  * config_free (NULL-safe).
  */
@@ -53,7 +53,7 @@ struct config_suppress {
 };
 
 /* sinks: one alert destination (engine/alert/alert.h).  Which keys each type
- * takes, and their defaults, are in config.c's sink_rows[] and documented
+ * takes, and their defaults, are in config_sinks.c's sink_rows[] and documented
  * in config/ctinsights.yaml.  Strings are owned; NULL = not given. */
 enum config_group_by { GROUP_NONE, GROUP_ACCOUNT, GROUP_PRINCIPAL };
 
@@ -147,6 +147,30 @@ struct config {
     struct config_sink *sinks;
     size_t n_sinks;
 };
+
+/* The type of a setting.  CONFIG_STRING is an owned char * (non-empty);
+ * CONFIG_ENUM an int, the index of the value in the row's choices;
+ * CONFIG_ARGV a NULL-terminated char ** given as a sequence (sinks only). */
+enum config_type {
+    CONFIG_INT, CONFIG_DOUBLE, CONFIG_BOOL, CONFIG_SIZE, CONFIG_STRING,
+    CONFIG_ENUM, CONFIG_ARGV
+};
+
+/* One setting.  min/max are inclusive and unused for CONFIG_BOOL,
+ * CONFIG_STRING, CONFIG_ENUM and CONFIG_ARGV. */
+struct config_row {
+    enum config_type type;
+    const char *key;  /* "section.name" */
+    const char *def;  /* default, in the syntax a YAML file would use */
+    size_t off;       /* offsetof the field in the struct the row fills */
+    double min, max;
+    const char *doc;  /* one line; config/ctinsights.yaml says the same */
+    const char *const *choices; /* CONFIG_ENUM: NULL-terminated values */
+};
+
+/* The i-th scalar setting of struct config (off is into struct config),
+ * i from 0; NULL past the last.  Static storage, read-only. */
+const struct config_row *config_row(size_t i);
 
 /* Fill c with the compiled-in defaults. Never fails. */
 void config_defaults(struct config *c);
