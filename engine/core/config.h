@@ -5,9 +5,16 @@
  * override any of them (config_load).  Every setting is one row of a table
  * {type, dotted key, default, offset, doc} in config.c (config_row walks
  * it), and config/ctinsights.yaml documents every row.  Unknown keys, wrong
- * types and out-of-range values are errors that name file:line.  A loaded config is
- * read-only afterwards and may be shared between threads.  Free with
- * config_free (NULL-safe).
+ * types and out-of-range values are errors that name file:line.  A loaded
+ * config is read-only afterwards and may be shared between threads.  Free
+ * with config_free (NULL-safe).
+ *
+ * The settings of each alert sink type are declared by that sink
+ * (engine/alert/sink_<type>.c, in its struct alert_sink_ops) as a struct
+ * config_sink_type; config reads them through config_sink_type(), declared
+ * here and defined by the sink registry in engine/alert/alert.c.  So
+ * engine/alert depends on this header, and engine/core includes no alert
+ * header: it only links with the registry.
  */
 #ifndef CTI_CONFIG_H
 #define CTI_CONFIG_H
@@ -52,9 +59,11 @@ struct config_suppress {
     unsigned weekdays;
 };
 
-/* sinks: one alert destination (engine/alert/alert.h).  Which keys each type
- * takes, and their defaults, are in config_sinks.c's sink_rows[] and documented
- * in config/ctinsights.yaml.  Strings are owned; NULL = not given. */
+/* sinks: one alert destination (engine/alert/alert.h).  The keys every
+ * type takes are config_sinks.c's common_rows[]; the others, and their
+ * defaults, each type declares (struct config_sink_type below); all are
+ * documented in config/ctinsights.yaml.  Strings are owned; NULL = not
+ * given. */
 enum config_group_by { GROUP_NONE, GROUP_ACCOUNT, GROUP_PRINCIPAL };
 
 struct config_sink {
@@ -171,6 +180,26 @@ struct config_row {
 /* The i-th scalar setting of struct config (off is into struct config),
  * i from 0; NULL past the last.  Static storage, read-only. */
 const struct config_row *config_row(size_t i);
+
+/* The settings of one alert sink type besides the common ones (sinks.name,
+ * category, min_score, timeout, retry_*), declared by the sink.  Rows have
+ * keys "sinks.NAME" and off into struct config_sink; a key several types
+ * take has the same type and bounds in each. */
+struct config_sink_type {
+    const char *name;               /* its sinks.type */
+    const struct config_row *rows;  /* n_rows settings */
+    size_t n_rows;
+    /* Where its endpoint or secret is: NULL-terminated keys of which a
+     * sink must give exactly one (NULL: none).  The value is a variable or
+     * file name, never the secret itself. */
+    const char *const *secret_keys;
+    const char *required;       /* a string or argv key it needs, or NULL */
+    const char *required_hint;  /* how to give it, after "give " */
+};
+
+/* The i-th registered sink type, i from 0; NULL past the last.  Defined
+ * by the registry (engine/alert/alert.c); static storage. */
+const struct config_sink_type *config_sink_type(size_t i);
 
 /* Fill c with the compiled-in defaults. Never fails. */
 void config_defaults(struct config *c);

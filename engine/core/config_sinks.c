@@ -4,8 +4,15 @@
  *   sinks      := null | sequence of sink
  *   sink       := mapping of type -> name, match -> match, argv ->
  *                 sequence of non-empty scalar, and setting -> scalar
- *                 (type required; sink_rows[] say which settings a type
- *                 takes and their defaults)
+ *                 (type required)
+ *
+ * Which settings a sink takes is its schema: the common rows below
+ * (common_rows[]: name, filters, timeout, retries) and the rows of its
+ * type, which each sink of engine/alert declares in its ops
+ * (config_sink_type(), config.h).  A key may be given before the type, so
+ * a key is first found among the rows of every type, then moved to the row
+ * of the sink's type once its mapping is read.  Keys are listed in
+ * messages in the order of key_order[].
  *
  * A sink being parsed is owned by parse_sink until it is appended to c.
  */
@@ -14,120 +21,160 @@
 #include "xalloc.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* Sink types, as engine/alert/alert.c registers them (tests/unit/test_alert.c
- * checks the two agree). */
-static const char *const sink_types[] = {
-    "alertmanager", "pagerduty", "slack", "webhook", "exec", "eventbridge",
-};
-
-#define NSINK_TYPES (sizeof sink_types / sizeof sink_types[0])
-#define SINK_TYPE_LIST \
-    "alertmanager, pagerduty, slack, webhook, exec, eventbridge"
-
-static const char *const group_choices[] = {"none", "account", "principal",
-                                            NULL};
-
-/* Settings of a sink: the types that take the row (NULL = every type) and
- * the row; a default applies to those types when the item leaves the key
- * out.  type, name and match are parsed apart. */
 #define SOFF(f) offsetof(struct config_sink, f)
-#define PAGERS "alertmanager pagerduty slack"
-#define RECORDS "webhook exec eventbridge"
 
-static const struct sink_row {
-    const char *types;
-    struct config_row row;
-} sink_rows[] = {
-    {NULL,
-     {CONFIG_STRING, "sinks.name", NULL, SOFF(name), 0, 0,
-      "names the sink in messages and in the outbox (default: its "
-      "type, then type-2, type-3 ...)",
-      NULL}},
-    {NULL,
-     {CONFIG_STRING, "sinks.category", NULL, SOFF(category), 0, 0,
-      "glob on the Insight's category", NULL}},
-    {NULL,
-     {CONFIG_DOUBLE, "sinks.min_score", "0", SOFF(min_score), 0, 1e6,
-      "alert only Insights whose Start scores at least this", NULL}},
-    {"alertmanager webhook",
-     {CONFIG_STRING, "sinks.url", NULL, SOFF(url), 0, 0,
-      "where to send (http:// or https://)", NULL}},
-    {"pagerduty",
-     {CONFIG_STRING, "sinks.url", "https://events.pagerduty.com/v2/enqueue",
-      SOFF(url), 0, 0, "Events API v2 endpoint", NULL}},
-    {"slack",
-     {CONFIG_STRING, "sinks.url", NULL, SOFF(url), 0, 0,
-      "the incoming webhook URL (prefer url_env or url_file)", NULL}},
-    {"slack",
-     {CONFIG_STRING, "sinks.url_env", NULL, SOFF(url_env), 0, 0,
-      "environment variable holding the webhook URL", NULL}},
-    {"slack",
-     {CONFIG_STRING, "sinks.url_file", NULL, SOFF(url_file), 0, 0,
-      "file holding the webhook URL", NULL}},
-    {"pagerduty",
-     {CONFIG_STRING, "sinks.routing_key_env", NULL, SOFF(secret_env), 0, 0,
-      "environment variable holding the routing key", NULL}},
-    {"pagerduty",
-     {CONFIG_STRING, "sinks.routing_key_file", NULL, SOFF(secret_file), 0, 0,
-      "file holding the routing key", NULL}},
-    {"webhook",
-     {CONFIG_STRING, "sinks.secret_env", NULL, SOFF(secret_env), 0, 0,
-      "environment variable holding the signing secret", NULL}},
-    {"webhook",
-     {CONFIG_STRING, "sinks.secret_file", NULL, SOFF(secret_file), 0, 0,
-      "file holding the signing secret", NULL}},
-    {"pagerduty",
-     {CONFIG_STRING, "sinks.source", "ctinsights", SOFF(source), 0, 0,
-      "payload.source of the events", NULL}},
-    {"exec",
-     {CONFIG_ARGV, "sinks.argv", NULL, SOFF(argv), 0, 0,
-      "program and arguments, run without a shell", NULL}},
-    {"eventbridge",
-     {CONFIG_STRING, "sinks.path", "-", SOFF(path), 0, 0,
-      "file the envelopes are appended to; - is standard output", NULL}},
-    {NULL,
-     {CONFIG_DOUBLE, "sinks.timeout", "10", SOFF(timeout), 0.1, 600,
-      "seconds one delivery may take", NULL}},
-    {"alertmanager",
-     {CONFIG_DOUBLE, "sinks.resend_interval", "60", SOFF(resend_interval), 1,
-      86400, "seconds between re-sends of a firing alert", NULL}},
-    {PAGERS,
-     {CONFIG_ENUM, "sinks.group_by", "principal", SOFF(group_by), 0, 0,
-      "Insights of one principal (or account) share a page", group_choices}},
-    {PAGERS,
-     {CONFIG_DOUBLE, "sinks.group_window", "600", SOFF(group_window), 0, 86400,
-      "seconds between the first and the last Start of a page", NULL}},
-    {PAGERS,
-     {CONFIG_DOUBLE, "sinks.rate_per_minute", "30", SOFF(rate_per_minute),
-      0.01, 60000, "deliveries per minute, sustained", NULL}},
-    {RECORDS,
-     {CONFIG_DOUBLE, "sinks.rate_per_minute", "600", SOFF(rate_per_minute),
-      0.01, 60000, "deliveries per minute, sustained", NULL}},
-    {PAGERS,
-     {CONFIG_INT, "sinks.burst", "10", SOFF(burst), 1, 10000,
-      "deliveries at once before the rate applies", NULL}},
-    {RECORDS,
-     {CONFIG_INT, "sinks.burst", "100", SOFF(burst), 1, 10000,
-      "deliveries at once before the rate applies", NULL}},
-    {NULL,
-     {CONFIG_DOUBLE, "sinks.retry_initial", "1", SOFF(retry_initial), 0.01,
-      3600, "seconds before the first retry", NULL}},
-    {NULL,
-     {CONFIG_DOUBLE, "sinks.retry_max", "300", SOFF(retry_max), 0.01, 86400,
-      "longest wait between retries", NULL}},
-    {NULL,
-     {CONFIG_DOUBLE, "sinks.give_up_after", "86400", SOFF(give_up_after), 1,
-      31 * 86400.0,
-      "seconds after which an alert still not accepted "
-      "fails",
-      NULL}},
+/* Settings every type takes.  type, match and argv are parsed apart. */
+static const struct config_row common_rows[] = {
+    {CONFIG_STRING, "sinks.name", NULL, SOFF(name), 0, 0,
+     "names the sink in messages and in the outbox (default: its type, then "
+     "type-2, type-3 ...)", NULL},
+    {CONFIG_STRING, "sinks.category", NULL, SOFF(category), 0, 0,
+     "glob on the Insight's category", NULL},
+    {CONFIG_DOUBLE, "sinks.min_score", "0", SOFF(min_score), 0, 1e6,
+     "alert only Insights whose Start scores at least this", NULL},
+    {CONFIG_DOUBLE, "sinks.timeout", "10", SOFF(timeout), 0.1, 600,
+     "seconds one delivery may take", NULL},
+    {CONFIG_DOUBLE, "sinks.retry_initial", "1", SOFF(retry_initial), 0.01,
+     3600, "seconds before the first retry", NULL},
+    {CONFIG_DOUBLE, "sinks.retry_max", "300", SOFF(retry_max), 0.01, 86400,
+     "longest wait between retries", NULL},
+    {CONFIG_DOUBLE, "sinks.give_up_after", "86400", SOFF(give_up_after), 1,
+     31 * 86400.0, "seconds after which an alert still not accepted fails",
+     NULL},
 };
 
-#define NSINK_ROWS (sizeof sink_rows / sizeof sink_rows[0])
+#define NCOMMON_ROWS (sizeof common_rows / sizeof common_rows[0])
 
-/* ---- sinks ------------------------------------------------------------- */
+/* The order keys are listed in messages, after type and match; keys of a
+ * type missing here come last, in schema order. */
+static const char *const key_order[] = {
+    "name", "category", "min_score", "url", "url_env", "url_file",
+    "routing_key_env", "routing_key_file", "secret_env", "secret_file",
+    "source", "argv", "path", "timeout", "resend_interval", "group_by",
+    "group_window", "rate_per_minute", "burst", "retry_initial", "retry_max",
+    "give_up_after",
+};
+
+#define NKEY_ORDER (sizeof key_order / sizeof key_order[0])
+
+/* Rows of every type at most; past it config_sinks aborts at startup. */
+#define MAX_SINK_ROWS 128
+
+/* Every row a sink may have: the common ones (type NULL), then each
+ * registered type's. */
+struct schema {
+    struct {
+        const struct config_sink_type *type; /* NULL: every type */
+        const struct config_row *row;
+    } r[MAX_SINK_ROWS];
+    size_t n;
+};
+
+static void schema_add(struct schema *sc, const struct config_sink_type *t,
+                       const struct config_row *row)
+{
+    if (sc->n == MAX_SINK_ROWS) {
+        fprintf(stderr, "ctinsights: more than %d sink settings; raise "
+                "MAX_SINK_ROWS\n", MAX_SINK_ROWS);
+        abort();
+    }
+    sc->r[sc->n].type = t;
+    sc->r[sc->n].row = row;
+    sc->n++;
+}
+
+static void schema_build(struct schema *sc)
+{
+    const struct config_sink_type *t;
+
+    sc->n = 0;
+    for (size_t i = 0; i < NCOMMON_ROWS; i++)
+        schema_add(sc, NULL, &common_rows[i]);
+    for (size_t k = 0; (t = config_sink_type(k)) != NULL; k++) {
+        for (size_t i = 0; i < t->n_rows; i++)
+            schema_add(sc, t, &t->rows[i]);
+    }
+}
+
+/* The registered type called name, or NULL. */
+static const struct config_sink_type *find_sink_type(const char *name)
+{
+    const struct config_sink_type *t;
+
+    for (size_t k = 0; (t = config_sink_type(k)) != NULL; k++) {
+        if (strcmp(t->name, name) == 0)
+            return t;
+    }
+    return NULL;
+}
+
+/* "alertmanager, pagerduty, ..." into buf. */
+static void sink_type_list(char *buf, size_t n)
+{
+    const struct config_sink_type *t;
+    size_t used = 0;
+
+    buf[0] = '\0';
+    for (size_t k = 0; (t = config_sink_type(k)) != NULL && used < n; k++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s",
+                                 k ? ", " : "", t->name);
+}
+
+/* Key of row i without "sinks.". */
+static const char *row_key(const struct schema *sc, size_t i)
+{
+    return sc->r[i].row->key + strlen("sinks.");
+}
+
+/* Whether row i applies to sinks of type t (NULL: to some type). */
+static int row_applies(const struct schema *sc, size_t i,
+                       const struct config_sink_type *t)
+{
+    return !t || !sc->r[i].type || sc->r[i].type == t;
+}
+
+/* The row for key of a sink of type t; t NULL finds the first row of that
+ * key, whatever its type.  -1 when none. */
+static int find_sink_row(const struct schema *sc, const char *key,
+                         const struct config_sink_type *t)
+{
+    for (size_t i = 0; i < sc->n; i++) {
+        if (strcmp(row_key(sc, i), key) == 0 && row_applies(sc, i, t))
+            return (int)i;
+    }
+    return -1;
+}
+
+static size_t key_rank(const char *key)
+{
+    for (size_t i = 0; i < NKEY_ORDER; i++) {
+        if (strcmp(key_order[i], key) == 0)
+            return i;
+    }
+    return NKEY_ORDER;
+}
+
+/* "type, match, url, ..." for sinks of type t (NULL: of every type) into
+ * buf, each key once, in key_order. */
+static void sink_keys(const struct schema *sc,
+                      const struct config_sink_type *t, char *buf, size_t n)
+{
+    size_t used = (size_t)snprintf(buf, n, "type, match");
+
+    for (size_t rank = 0; rank <= NKEY_ORDER; rank++) {
+        for (size_t i = 0; i < sc->n && used < n; i++) {
+            const char *k = row_key(sc, i);
+
+            if (key_rank(k) != rank || !row_applies(sc, i, t) ||
+                find_sink_row(sc, k, t) != (int)i)
+                continue;
+            used += (size_t)snprintf(buf + used, n - used, ", %s", k);
+        }
+    }
+}
 
 static void free_argv(char **argv)
 {
@@ -137,84 +184,35 @@ static void free_argv(char **argv)
 }
 
 /* Every string a sink owns; the sink is zeroed afterwards. */
-static void free_sink(struct config_sink *s)
+static void free_sink(const struct schema *sc, struct config_sink *s)
 {
     xfree(s->type);
     config__free_match(&s->match);
-    for (size_t i = 0; i < NSINK_ROWS; i++) {
-        char **slot = (char **)(void *)((char *)s + sink_rows[i].row.off);
+    for (size_t i = 0; i < sc->n; i++) {
+        const struct config_row *row = sc->r[i].row;
+        void *slot = (char *)s + row->off;
 
-        if (sink_rows[i].row.type == CONFIG_STRING) {
-            xfree(*slot);
-            *slot = NULL;
+        if (row->type == CONFIG_STRING) {
+            xfree(*(char **)slot);
+            *(char **)slot = NULL;
+        } else if (row->type == CONFIG_ARGV) {
+            free_argv(*(char ***)slot);
+            *(char ***)slot = NULL;
         }
     }
-    free_argv(s->argv);
     memset(s, 0, sizeof *s);
 }
 
 void config__free_sinks(struct config *c)
 {
+    struct schema sc;
+
+    schema_build(&sc);
     for (size_t i = 0; i < c->n_sinks; i++)
-        free_sink(&c->sinks[i]);
+        free_sink(&sc, &c->sinks[i]);
     xfree(c->sinks);
     c->sinks = NULL;
     c->n_sinks = 0;
-}
-
-/* Whether sink row r applies to sinks of type: its types list names it. */
-static int sink_row_applies(const struct sink_row *r, const char *type)
-{
-    size_t n = strlen(type);
-    const char *p = r->types;
-
-    if (!p)
-        return 1;
-    while (*p) {
-        size_t w = strcspn(p, " ");
-        if (w == n && strncmp(p, type, n) == 0)
-            return 1;
-        p += w;
-        p += strspn(p, " ");
-    }
-    return 0;
-}
-
-/* The row for key of a sink of type; type NULL finds the first row of
- * that key, whatever its types.  -1 when none. */
-static int find_sink_row(const char *key, const char *type)
-{
-    for (size_t i = 0; i < NSINK_ROWS; i++) {
-        if (strcmp(sink_rows[i].row.key + strlen("sinks."), key) == 0 &&
-            (!type || sink_row_applies(&sink_rows[i], type)))
-            return (int)i;
-    }
-    return -1;
-}
-
-static int find_sink_type(const char *name)
-{
-    for (size_t i = 0; i < NSINK_TYPES; i++) {
-        if (strcmp(sink_types[i], name) == 0)
-            return (int)i;
-    }
-    return -1;
-}
-
-/* "type, match, url, ..." for sinks of type (NULL: of every type) into
- * buf, each key once. */
-static void sink_keys(const char *type, char *buf, size_t n)
-{
-    size_t used = (size_t)snprintf(buf, n, "type, match");
-
-    for (size_t i = 0; i < NSINK_ROWS && used < n; i++) {
-        const char *k = sink_rows[i].row.key + strlen("sinks.");
-
-        if ((type && !sink_row_applies(&sink_rows[i], type)) ||
-            find_sink_row(k, type) != (int)i)
-            continue;
-        used += (size_t)snprintf(buf + used, n - used, ", %s", k);
-    }
 }
 
 /* The current event is the value of sinks.argv: a non-empty sequence of
@@ -261,15 +259,18 @@ fail:
 }
 
 /* Exactly one of the NULL-terminated keys given (kline[] of its row
- * nonzero) in sink s; else an error at the sink's line naming them. */
-static int one_of(struct ctx *x, const struct config_sink *s,
-                  const size_t *kline, const char *const *keys)
+ * nonzero) in sink s of type t; else an error at the sink's line naming
+ * them. */
+static int one_of(struct ctx *x, const struct schema *sc,
+                  const struct config_sink_type *t,
+                  const struct config_sink *s, const size_t *kline,
+                  const char *const *keys)
 {
     size_t given = 0, n = 0;
     char list[128] = "";
 
     for (; keys[n]; n++) {
-        int r = find_sink_row(keys[n], s->type);
+        int r = find_sink_row(sc, keys[n], t);
         size_t used = strlen(list);
 
         if (r >= 0 && kline[r])
@@ -287,36 +288,29 @@ static int one_of(struct ctx *x, const struct config_sink *s,
                         list);
 }
 
-/* What a sink of s->type needs, once its mapping is read; kline[] gives
- * the line of each sink row given. */
-static int check_sink(struct ctx *x, const struct config_sink *s,
-                      const size_t *kline)
+/* What a sink of type t needs, once its mapping is read; kline[] gives
+ * the line of each schema row given. */
+static int check_sink(struct ctx *x, const struct schema *sc,
+                      const struct config_sink_type *t,
+                      const struct config_sink *s, const size_t *kline)
 {
-    static const char *const slack_url[] = {"url", "url_env", "url_file",
-                                            NULL};
-    static const char *const pd_key[] = {"routing_key_env",
-                                         "routing_key_file", NULL};
-    static const char *const wh_key[] = {"secret_env", "secret_file", NULL};
-    int url_row = find_sink_row("url", s->type);
+    int url_row = find_sink_row(sc, "url", t);
 
-    if (strcmp(s->type, "slack") == 0 && one_of(x, s, kline, slack_url))
+    if (t->secret_keys && one_of(x, sc, t, s, kline, t->secret_keys))
         return -1;
-    if (strcmp(s->type, "pagerduty") == 0 && one_of(x, s, kline, pd_key))
-        return -1;
-    if (strcmp(s->type, "webhook") == 0 && one_of(x, s, kline, wh_key))
-        return -1;
-    if ((strcmp(s->type, "alertmanager") == 0 ||
-         strcmp(s->type, "webhook") == 0) && !s->url)
-        return config__fail(x, s->line, "%s sink has no url; give one such as "
-                    "http://127.0.0.1:9093", s->type);
-    if (strcmp(s->type, "exec") == 0 && !s->argv)
-        return config__fail(x, s->line,
-                            "exec sink has no argv; give the program "
-                            "to run and its arguments");
+    if (t->required) {
+        int r = find_sink_row(sc, t->required, t);
+
+        if (r < 0 || !*(void *const *)(const void *)((const char *)s +
+                                                     sc->r[r].row->off))
+            return config__fail(x, s->line, "%s sink has no %s; give %s",
+                                s->type, t->required, t->required_hint);
+    }
     if (s->url && strncmp(s->url, "http://", 7) != 0 &&
         strncmp(s->url, "https://", 8) != 0)
-        return config__fail(x, kline[url_row] ? kline[url_row] : s->line,
-                    "sinks.url: expected an http:// or https:// URL");
+        return config__fail(x, url_row >= 0 && kline[url_row]
+                                   ? kline[url_row] : s->line,
+                            "sinks.url: expected an http:// or https:// URL");
     if (s->retry_max < s->retry_initial)
         return config__fail(x, s->line,
                             "sinks.retry_max (%g) must not be less than "
@@ -359,19 +353,24 @@ static int name_sink(struct ctx *x, struct config_sink *s, size_t name_line)
  * sink is appended to x->c. */
 static int parse_sink(struct ctx *x)
 {
+    struct schema sc;
+    const struct config_sink_type *type = NULL;
     struct config_sink s;
-    size_t kline[NSINK_ROWS] = {0};
+    size_t kline[MAX_SINK_ROWS] = {0};
     size_t type_line = 0, match_line = 0;
-    char key[KEY_MAX], valid[512];
+    char key[KEY_MAX], valid[512], types[256], want[300];
     int rc = -1;
 
+    schema_build(&sc);
+    sink_type_list(types, sizeof types);
+    snprintf(want, sizeof want, "one of %s", types);
     memset(&s, 0, sizeof s);
     s.line = config__line(x);
     if (x->ev.type != YAML_MAPPING_START_EVENT) {
         config__fail(x, s.line,
                      "each sink must be a mapping with a type (%s), not "
                      "%s",
-                     SINK_TYPE_LIST, config__kind(&x->ev));
+                     types, config__kind(&x->ev));
         goto out;
     }
     for (;;) {
@@ -405,22 +404,23 @@ static int parse_sink(struct ctx *x)
                     goto out;
                 continue;
             }
-            t = config__value_text(x, "sinks.type", "one of " SINK_TYPE_LIST);
+            t = config__value_text(x, "sinks.type", want);
             if (!t)
                 goto out;
-            if (find_sink_type(t) < 0) {
+            type = find_sink_type(t);
+            if (!type) {
                 config__fail(x, kl,
                              "sinks.type: unknown sink type '%.40s'; valid "
-                             "types: " SINK_TYPE_LIST,
-                             t);
+                             "types: %s",
+                             t, types);
                 goto out;
             }
             s.type = xstrdup(t);
             continue;
         }
-        r = find_sink_row(key, NULL);
+        r = find_sink_row(&sc, key, NULL);
         if (r < 0) {
-            sink_keys(NULL, valid, sizeof valid);
+            sink_keys(&sc, NULL, valid, sizeof valid);
             config__fail(x, kl,
                          "unknown key '%s' in sink; valid keys: %s (see "
                          "config/ctinsights.yaml)",
@@ -436,27 +436,27 @@ static int parse_sink(struct ctx *x)
         kline[r] = kl;
         if (config__next(x))
             goto out;
-        if (sink_rows[r].row.type == CONFIG_ARGV
-                ? read_argv(x, &s.argv)
-                : config__set_value(x, &sink_rows[r].row, &s))
+        if (sc.r[r].row->type == CONFIG_ARGV
+                ? read_argv(x, (char ***)(void *)((char *)&s +
+                                                  sc.r[r].row->off))
+                : config__set_value(x, sc.r[r].row, &s))
             goto out;
     }
-    if (!s.type) {
-        config__fail(x, s.line,
-                     "sink has no type; give one of " SINK_TYPE_LIST);
+    if (!type) {
+        config__fail(x, s.line, "sink has no type; give one of %s", types);
         goto out;
     }
     /* Rows were found by key alone; move each to its type's own row
      * (url has one per type) and refuse keys the type does not take. */
-    for (size_t i = 0; i < NSINK_ROWS; i++) {
-        const char *k = sink_rows[i].row.key + strlen("sinks.");
+    for (size_t i = 0; i < sc.n; i++) {
+        const char *k = row_key(&sc, i);
         int own;
 
         if (!kline[i])
             continue;
-        own = find_sink_row(k, s.type);
+        own = find_sink_row(&sc, k, type);
         if (own < 0) {
-            sink_keys(s.type, valid, sizeof valid);
+            sink_keys(&sc, type, valid, sizeof valid);
             config__fail(x, kline[i],
                          "sinks.%s does not apply to sinks of type %s; "
                          "theirs: %s",
@@ -468,11 +468,11 @@ static int parse_sink(struct ctx *x)
             kline[i] = 0;
         }
     }
-    for (size_t i = 0; i < NSINK_ROWS; i++) {
-        const struct config_row *row = &sink_rows[i].row;
+    for (size_t i = 0; i < sc.n; i++) {
+        const struct config_row *row = sc.r[i].row;
         union value v;
 
-        if (kline[i] || !row->def || !sink_row_applies(&sink_rows[i], s.type))
+        if (kline[i] || !row->def || !row_applies(&sc, i, type))
             continue;
         if (config__parse_value(row, row->def, &v) != P_OK) {
             config__fail(x, 0, "internal error: bad default for %s", row->key);
@@ -480,8 +480,8 @@ static int parse_sink(struct ctx *x)
         }
         config__store(&s, row, &v);
     }
-    if (check_sink(x, &s, kline) ||
-        name_sink(x, &s, kline[find_sink_row("name", NULL)]))
+    if (check_sink(x, &sc, type, &s, kline) ||
+        name_sink(x, &s, kline[find_sink_row(&sc, "name", NULL)]))
         goto out;
     x->c->sinks = xrealloc(x->c->sinks, (x->c->n_sinks + 1) *
                            sizeof *x->c->sinks);
@@ -489,7 +489,7 @@ static int parse_sink(struct ctx *x)
     memset(&s, 0, sizeof s); /* now owned by x->c */
     rc = 0;
 out:
-    free_sink(&s);
+    free_sink(&sc, &s);
     return rc;
 }
 
@@ -497,4 +497,3 @@ int config__parse_sinks(struct ctx *x, int sec)
 {
     return config__parse_list(x, sec, config__free_sinks, parse_sink);
 }
-
