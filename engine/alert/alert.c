@@ -17,11 +17,24 @@ const struct alert_sink_ops *const alert_sink_registry[] = {
     NULL,
 };
 
+const char *const alert_group_by_names[] = {"none", "account", "principal",
+                                           NULL};
+
 const struct alert_sink_ops *alert_sink_find(const char *name)
 {
     for (size_t i = 0; alert_sink_registry[i]; i++) {
-        if (strcmp(alert_sink_registry[i]->name, name) == 0)
+        if (strcmp(alert_sink_registry[i]->config.name, name) == 0)
             return alert_sink_registry[i];
+    }
+    return NULL;
+}
+
+/* config.h: the config maps, as registered. */
+const struct config_sink_type *config_sink_type(size_t i)
+{
+    for (size_t k = 0; alert_sink_registry[k]; k++) {
+        if (k == i)
+            return &alert_sink_registry[k]->config;
     }
     return NULL;
 }

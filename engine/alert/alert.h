@@ -5,10 +5,14 @@
  * An alert sink delivers Insight records (the AWS trail form that
  * insight_json writes) to one destination.  Each type is one file,
  * engine/alert/sink_<type>.c, exporting one const struct alert_sink_ops,
- * listed once in alert.c's registry; its settings are the sinks.* rows of config.c
- * for that type.  The outbox (outbox.h) decides what is sent and when; a
- * sink only turns one delivery (struct alert) into a request and says how
- * it went (struct alert_outcome).
+ * listed once in alert.c's registry.  The ops carry the type's config map
+ * (struct config_sink_type, config.h: keys, types, defaults, bounds, help,
+ * where its secret is); config reads the maps through config_sink_type(),
+ * which alert.c defines from the registry, and adds the settings every
+ * type takes.  A new sink is its file, one registry line and its lines in
+ * config/ctinsights.yaml (test_alert checks them).  The outbox (outbox.h)
+ * decides what is sent and when; a sink only turns one delivery (struct
+ * alert) into a request and says how it went (struct alert_outcome).
  *
  * Two kinds of sink: a pager sink (ops->pager) delivers pages — one page
  * per group of Insights, firing on the first Start and resolved when every
@@ -64,7 +68,7 @@ struct alert_outcome {
 struct alert_sink;
 
 struct alert_sink_ops {
-    const char *name; /* the config's sinks.type */
+    struct config_sink_type config; /* name (sinks.type) and settings */
     const char *help; /* one line */
     int pager;        /* 1: pages (grouped, firing/resolved); 0: records */
     /* Load secrets and prepare; 0, or -1 with a message in err. */
@@ -84,6 +88,49 @@ struct alert_sink {
     /* private to the sink type */
     void *priv;
 };
+
+/* Rows for a sink type's config map (struct config_sink_type). */
+#define ALERT_SOFF(f) offsetof(struct config_sink, f)
+
+/* .rows and .n_rows of a struct config_sink_type from the array a. */
+#define ALERT_ROWS(a) .rows = a, .n_rows = sizeof a / sizeof a[0]
+
+/* sinks.url with default def (NULL: none) and help doc. */
+#define ALERT_URL_ROW(def, doc) \
+    {CONFIG_STRING, "sinks.url", def, ALERT_SOFF(url), 0, 0, doc, NULL}
+
+/* Where a secret is: the keys naming its environment variable and its
+ * file, their fields, and what it is ("routing key"). */
+#define ALERT_SECRET_ROWS(env, file, env_field, file_field, what)          \
+    {CONFIG_STRING, "sinks." env, NULL, ALERT_SOFF(env_field), 0, 0,       \
+     "environment variable holding the " what, NULL},                      \
+    {CONFIG_STRING, "sinks." file, NULL, ALERT_SOFF(file_field), 0, 0,     \
+     "file holding the " what, NULL}
+
+/* How fast deliveries go: rate and burst defaults as strings. */
+#define ALERT_RATE_ROWS(rate_def, burst_def)                               \
+    {CONFIG_DOUBLE, "sinks.rate_per_minute", rate_def,                     \
+     ALERT_SOFF(rate_per_minute), 0.01, 60000,                             \
+     "deliveries per minute, sustained", NULL},                            \
+    {CONFIG_INT, "sinks.burst", burst_def, ALERT_SOFF(burst), 1, 10000,    \
+     "deliveries at once before the rate applies", NULL}
+
+/* What a pager sink (ops->pager) takes: how Insights group into pages,
+ * and the pace of pages. */
+#define ALERT_PAGER_ROWS                                                   \
+    {CONFIG_ENUM, "sinks.group_by", "principal", ALERT_SOFF(group_by), 0,  \
+     0, "Insights of one principal (or account) share a page",             \
+     alert_group_by_names},                                                \
+    {CONFIG_DOUBLE, "sinks.group_window", "600", ALERT_SOFF(group_window), \
+     0, 86400, "seconds between the first and the last Start of a page",   \
+     NULL},                                                                \
+    ALERT_RATE_ROWS("30", "10")
+
+/* What a record sink takes: the pace of records. */
+#define ALERT_RECORD_ROWS ALERT_RATE_ROWS("600", "100")
+
+/* Names of enum config_group_by, NULL-terminated. */
+extern const char *const alert_group_by_names[];
 
 /* The registry, NULL-terminated. */
 extern const struct alert_sink_ops *const alert_sink_registry[];

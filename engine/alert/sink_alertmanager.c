@@ -128,7 +128,18 @@ static void am_send(struct alert_sink *s, const struct alert *a,
     json_decref(body);
 }
 
+static const struct config_row alertmanager_rows[] = {
+    ALERT_URL_ROW(NULL, "where to send (http:// or https://)"),
+    {CONFIG_DOUBLE, "sinks.resend_interval", "60",
+     ALERT_SOFF(resend_interval), 1, 86400,
+     "seconds between re-sends of a firing alert", NULL},
+    ALERT_PAGER_ROWS,
+};
+
 const struct alert_sink_ops alert_sink_alertmanager = {
-    "alertmanager", "Prometheus Alertmanager, API v2", 1,
-    am_open, am_send, am_close,
+    .config = {.name = "alertmanager", ALERT_ROWS(alertmanager_rows),
+               .required = "url",
+               .required_hint = "one such as http://127.0.0.1:9093"},
+    .help = "Prometheus Alertmanager, API v2", .pager = 1,
+    .open = am_open, .send = am_send, .close = am_close,
 };

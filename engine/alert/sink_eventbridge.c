@@ -65,7 +65,15 @@ static void eb_send(struct alert_sink *s, const struct alert *a,
              bad ? strerror(errno) : "");
 }
 
+static const struct config_row eventbridge_rows[] = {
+    {CONFIG_STRING, "sinks.path", "-", ALERT_SOFF(path), 0, 0,
+     "file the envelopes are appended to; - is standard output", NULL},
+    ALERT_RECORD_ROWS,
+};
+
 const struct alert_sink_ops alert_sink_eventbridge = {
-    "eventbridge", "EventBridge envelopes, one per line, to stdout or a file",
-    0, eb_open, eb_send, eb_close,
+    .config = {.name = "eventbridge", ALERT_ROWS(eventbridge_rows)},
+    .help = "EventBridge envelopes, one per line, to stdout or a file",
+    .pager = 0,
+    .open = eb_open, .send = eb_send, .close = eb_close,
 };

@@ -170,7 +170,15 @@ static void exec_send(struct alert_sink *s, const struct alert *a,
     }
 }
 
+static const struct config_row exec_rows[] = {
+    {CONFIG_ARGV, "sinks.argv", NULL, ALERT_SOFF(argv), 0, 0,
+     "program and arguments, run without a shell", NULL},
+    ALERT_RECORD_ROWS,
+};
+
 const struct alert_sink_ops alert_sink_exec = {
-    "exec", "a command, the Insight record on its standard input", 0,
-    exec_open, exec_send, exec_close,
+    .config = {.name = "exec", ALERT_ROWS(exec_rows), .required = "argv",
+               .required_hint = "the program to run and its arguments"},
+    .help = "a command, the Insight record on its standard input", .pager = 0,
+    .open = exec_open, .send = exec_send, .close = exec_close,
 };

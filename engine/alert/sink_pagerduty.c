@@ -68,6 +68,22 @@ static void pd_send(struct alert_sink *s, const struct alert *a,
     json_decref(body);
 }
 
+static const struct config_row pagerduty_rows[] = {
+    ALERT_URL_ROW("https://events.pagerduty.com/v2/enqueue",
+                  "Events API v2 endpoint"),
+    ALERT_SECRET_ROWS("routing_key_env", "routing_key_file", secret_env,
+                      secret_file, "routing key"),
+    {CONFIG_STRING, "sinks.source", "ctinsights", ALERT_SOFF(source), 0, 0,
+     "payload.source of the events", NULL},
+    ALERT_PAGER_ROWS,
+};
+
+static const char *const pagerduty_secret_keys[] = {
+    "routing_key_env", "routing_key_file", NULL};
+
 const struct alert_sink_ops alert_sink_pagerduty = {
-    "pagerduty", "PagerDuty Events API v2", 1, pd_open, pd_send, pd_close,
+    .config = {.name = "pagerduty", ALERT_ROWS(pagerduty_rows),
+               .secret_keys = pagerduty_secret_keys},
+    .help = "PagerDuty Events API v2", .pager = 1,
+    .open = pd_open, .send = pd_send, .close = pd_close,
 };

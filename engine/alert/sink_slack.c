@@ -94,7 +94,20 @@ static void slack_send(struct alert_sink *s, const struct alert *a,
     json_decref(body);
 }
 
+static const struct config_row slack_rows[] = {
+    ALERT_URL_ROW(NULL, "the incoming webhook URL (prefer url_env or "
+                        "url_file)"),
+    ALERT_SECRET_ROWS("url_env", "url_file", url_env, url_file,
+                      "webhook URL"),
+    ALERT_PAGER_ROWS,
+};
+
+static const char *const slack_secret_keys[] = {
+    "url", "url_env", "url_file", NULL};
+
 const struct alert_sink_ops alert_sink_slack = {
-    "slack", "Slack-compatible incoming webhook (text and blocks)", 1,
-    slack_open, slack_send, slack_close,
+    .config = {.name = "slack", ALERT_ROWS(slack_rows),
+               .secret_keys = slack_secret_keys},
+    .help = "Slack-compatible incoming webhook (text and blocks)", .pager = 1,
+    .open = slack_open, .send = slack_send, .close = slack_close,
 };

@@ -83,7 +83,20 @@ static void webhook_send(struct alert_sink *s, const struct alert *a,
     xfree(body);
 }
 
+static const struct config_row webhook_rows[] = {
+    ALERT_URL_ROW(NULL, "where to send (http:// or https://)"),
+    ALERT_SECRET_ROWS("secret_env", "secret_file", secret_env, secret_file,
+                      "signing secret"),
+    ALERT_RECORD_ROWS,
+};
+
+static const char *const webhook_secret_keys[] = {
+    "secret_env", "secret_file", NULL};
+
 const struct alert_sink_ops alert_sink_webhook = {
-    "webhook", "the Insight record POSTed as is, HMAC-SHA256 signed", 0,
-    webhook_open, webhook_send, webhook_close,
+    .config = {.name = "webhook", ALERT_ROWS(webhook_rows),
+               .secret_keys = webhook_secret_keys, .required = "url",
+               .required_hint = "one such as http://127.0.0.1:9093"},
+    .help = "the Insight record POSTed as is, HMAC-SHA256 signed", .pager = 0,
+    .open = webhook_open, .send = webhook_send, .close = webhook_close,
 };

@@ -3,11 +3,18 @@
  *
  * Defaults are compiled in (config_defaults); a YAML file (libyaml) can
  * override any of them (config_load).  Every setting is one row of a table
- * {type, dotted key, default, offset, doc} in config.c, and
- * config/ctinsights.yaml documents every row.  Unknown keys, wrong types and
- * out-of-range values are errors that name file:line.  A loaded config is
- * read-only afterwards and may be shared between threads.  Free with
- * config_free (NULL-safe).
+ * {type, dotted key, default, offset, doc} in config.c (config_row walks
+ * it), and config/ctinsights.yaml documents every row.  Unknown keys, wrong
+ * types and out-of-range values are errors that name file:line.  A loaded
+ * config is read-only afterwards and may be shared between threads.  Free
+ * with config_free (NULL-safe).
+ *
+ * The settings of each alert sink type are declared by that sink
+ * (engine/alert/sink_<type>.c, in its struct alert_sink_ops) as a struct
+ * config_sink_type; config reads them through config_sink_type(), declared
+ * here and defined by the sink registry in engine/alert/alert.c.  So
+ * engine/alert depends on this header, and engine/core includes no alert
+ * header: it only links with the registry.
  */
 #ifndef CTI_CONFIG_H
 #define CTI_CONFIG_H
@@ -52,9 +59,11 @@ struct config_suppress {
     unsigned weekdays;
 };
 
-/* sinks: one alert destination (engine/alert/alert.h).  Which keys each type
- * takes, and their defaults, are in config.c's sink_rows[] and documented
- * in config/ctinsights.yaml.  Strings are owned; NULL = not given. */
+/* sinks: one alert destination (engine/alert/alert.h).  The keys every
+ * type takes are config_sinks.c's common_rows[]; the others, and their
+ * defaults, each type declares (struct config_sink_type below); all are
+ * documented in config/ctinsights.yaml.  Strings are owned; NULL = not
+ * given. */
 enum config_group_by { GROUP_NONE, GROUP_ACCOUNT, GROUP_PRINCIPAL };
 
 struct config_sink {
@@ -147,6 +156,50 @@ struct config {
     struct config_sink *sinks;
     size_t n_sinks;
 };
+
+/* The type of a setting.  CONFIG_STRING is an owned char * (non-empty);
+ * CONFIG_ENUM an int, the index of the value in the row's choices;
+ * CONFIG_ARGV a NULL-terminated char ** given as a sequence (sinks only). */
+enum config_type {
+    CONFIG_INT, CONFIG_DOUBLE, CONFIG_BOOL, CONFIG_SIZE, CONFIG_STRING,
+    CONFIG_ENUM, CONFIG_ARGV
+};
+
+/* One setting.  min/max are inclusive and unused for CONFIG_BOOL,
+ * CONFIG_STRING, CONFIG_ENUM and CONFIG_ARGV. */
+struct config_row {
+    enum config_type type;
+    const char *key;  /* "section.name" */
+    const char *def;  /* default, in the syntax a YAML file would use */
+    size_t off;       /* offsetof the field in the struct the row fills */
+    double min, max;
+    const char *doc;  /* one line; config/ctinsights.yaml says the same */
+    const char *const *choices; /* CONFIG_ENUM: NULL-terminated values */
+};
+
+/* The i-th scalar setting of struct config (off is into struct config),
+ * i from 0; NULL past the last.  Static storage, read-only. */
+const struct config_row *config_row(size_t i);
+
+/* The settings of one alert sink type besides the common ones (sinks.name,
+ * category, min_score, timeout, retry_*), declared by the sink.  Rows have
+ * keys "sinks.NAME" and off into struct config_sink; a key several types
+ * take has the same type and bounds in each. */
+struct config_sink_type {
+    const char *name;               /* its sinks.type */
+    const struct config_row *rows;  /* n_rows settings */
+    size_t n_rows;
+    /* Where its endpoint or secret is: NULL-terminated keys of which a
+     * sink must give exactly one (NULL: none).  The value is a variable or
+     * file name, never the secret itself. */
+    const char *const *secret_keys;
+    const char *required;       /* a string or argv key it needs, or NULL */
+    const char *required_hint;  /* how to give it, after "give " */
+};
+
+/* The i-th registered sink type, i from 0; NULL past the last.  Defined
+ * by the registry (engine/alert/alert.c); static storage. */
+const struct config_sink_type *config_sink_type(size_t i);
 
 /* Fill c with the compiled-in defaults. Never fails. */
 void config_defaults(struct config *c);

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static int digits(const char *s, int n, int *out)
+int timefmt_digits(const char *s, int n, int *out)
 {
     int v = 0;
     for (int i = 0; i < n; i++) {
@@ -27,6 +27,14 @@ static int64_t days_from_civil(int y, int m, int d)
     return era * 146097 + doe - 719468;
 }
 
+static int days_in_month(int y, int m)
+{
+    static const int n[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+
+    return m == 2 && leap ? 29 : n[m - 1];
+}
+
 int timefmt_parse(const char *s, int64_t *out)
 {
     return timefmt_parse_n(s, strlen(s), out);
@@ -35,16 +43,15 @@ int timefmt_parse(const char *s, int64_t *out)
 int timefmt_parse_n(const char *s, size_t len, int64_t *out)
 {
     int Y, M, D, h, m, sec;
-    if (len < 19 || digits(s, 4, &Y) || s[4] != '-' ||
-        digits(s + 5, 2, &M) || s[7] != '-' || digits(s + 8, 2, &D) ||
-        (s[10] != 'T' && s[10] != ' ') || digits(s + 11, 2, &h) ||
-        s[13] != ':' || digits(s + 14, 2, &m) || s[16] != ':' ||
-        digits(s + 17, 2, &sec))
+    if (len < 19 || timefmt_digits(s, 4, &Y) || s[4] != '-' ||
+        timefmt_digits(s + 5, 2, &M) || s[7] != '-' ||
+        timefmt_digits(s + 8, 2, &D) || (s[10] != 'T' && s[10] != ' ') ||
+        timefmt_digits(s + 11, 2, &h) || s[13] != ':' ||
+        timefmt_digits(s + 14, 2, &m) || s[16] != ':' ||
+        timefmt_digits(s + 17, 2, &sec))
         return -1;
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int leap = (Y % 4 == 0 && Y % 100 != 0) || Y % 400 == 0;
-    if (Y < 1970 || M < 1 || M > 12 || D < 1 || D > mdays[M - 1] ||
-        (M == 2 && D == 29 && !leap) || h > 23 || m > 59 || sec > 60)
+    if (Y < 1970 || M < 1 || M > 12 || D < 1 || D > days_in_month(Y, M) ||
+        h > 23 || m > 59 || sec > 60)
         return -1;
     const char *p = s + 19, *end = s + len;
     if (p < end && *p == '.') {
@@ -59,8 +66,8 @@ int timefmt_parse_n(const char *s, size_t len, int64_t *out)
         p++;
     } else if (p < end && (*p == '+' || *p == '-')) {
         int oh, om;
-        if (end - p < 6 || digits(p + 1, 2, &oh) || p[3] != ':' ||
-            digits(p + 4, 2, &om) || oh > 23 || om > 59)
+        if (end - p < 6 || timefmt_digits(p + 1, 2, &oh) || p[3] != ':' ||
+            timefmt_digits(p + 4, 2, &om) || oh > 23 || om > 59)
             return -1;
         offset = (oh * 60 + om) * 60 * (*p == '+' ? 1 : -1);
         p += 6;
@@ -69,6 +76,34 @@ int timefmt_parse_n(const char *s, size_t len, int64_t *out)
         return -1;
     *out = days_from_civil(Y, M, D) * 86400 + h * 3600 + m * 60 + sec - offset;
     return *out < 0 ? -1 : 0;
+}
+
+int timefmt_parse_minute(const char *s, int64_t *out)
+{
+    int y, mo, d, h, mi, sec = 0;
+    const char *p = s + 16;
+
+    if (strlen(s) < 17 || timefmt_digits(s, 4, &y) || s[4] != '-' ||
+        timefmt_digits(s + 5, 2, &mo) || s[7] != '-' ||
+        timefmt_digits(s + 8, 2, &d) || s[10] != 'T' ||
+        timefmt_digits(s + 11, 2, &h) || s[13] != ':' ||
+        timefmt_digits(s + 14, 2, &mi))
+        return -1;
+    if (*p == ':') {
+        if (timefmt_digits(p + 1, 2, &sec))
+            return -1;
+        p += 3;
+    }
+    if (strcmp(p, "Z") != 0)
+        return -1;
+    if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59)
+        return -1;
+    if (d > days_in_month(y, mo))
+        return -1;
+    if (y < 1970)
+        return -2;
+    *out = days_from_civil(y, mo, d) * 1440 + h * 60 + mi + (sec > 0);
+    return 0;
 }
 
 /* Inverse of days_from_civil. */

@@ -1,6 +1,7 @@
 /*
  * Unit tests for engine/alert/alert.c and engine/alert/alert_insight.c: the sink
- * registry and the config's sink types agree; what an alert says about a
+ * registry and the config's sink types agree, every sink setting is
+ * documented in config/ctinsights.yaml; what an alert says about a
  * real Insight record written by the engine (tests/cases/limit-hit);
  * severities; secrets read from the environment or a file and never
  * shown.  Run from the repository root.
@@ -22,6 +23,38 @@
 #include "config.h"
 #include "xalloc.h"
 
+/* Every sink type and every setting its ops declare are documented in
+ * the sinks section of config/ctinsights.yaml ("#   type " and
+ * "#   key " lines), and a pager declares the pager settings. */
+static void test_sink_settings_documented(void **state)
+{
+    FILE *f = fopen("config/ctinsights.yaml", "rb");
+    char *text = NULL, want[96];
+    size_t cap = 0;
+
+    (void)state;
+    assert_non_null(f);
+    assert_true(getdelim(&text, &cap, '\0', f) > 0);
+    fclose(f);
+    for (size_t i = 0; alert_sink_registry[i]; i++) {
+        const struct alert_sink_ops *ops = alert_sink_registry[i];
+        int groups = 0;
+
+        snprintf(want, sizeof want, "\n#   %s ", ops->config.name);
+        assert_contains(text, want);
+        for (size_t r = 0; r < ops->config.n_rows; r++) {
+            const char *key = ops->config.rows[r].key;
+
+            assert_int_equal(strncmp(key, "sinks.", 6), 0);
+            snprintf(want, sizeof want, "\n#   %s ", key + 6);
+            assert_contains(text, want);
+            groups += strcmp(key, "sinks.group_by") == 0;
+        }
+        assert_int_equal(groups, ops->pager);
+    }
+    free(text);
+}
+
 /* Every registered sink type is a type the config takes, and every type
  * the config names (in its unknown-type message) is registered. */
 static void test_registry_matches_config(void **state)
@@ -34,7 +67,7 @@ static void test_registry_matches_config(void **state)
     (void)state;
     for (size_t i = 0; alert_sink_registry[i]; i++) {
         snprintf(yaml, sizeof yaml, "sinks: [{type: %s}]\n",
-                 alert_sink_registry[i]->name);
+                 alert_sink_registry[i]->config.name);
         config_defaults(&c);
         err[0] = '\0';
         config_load_string(&c, yaml, strlen(yaml), "t.yaml", err, sizeof err);
@@ -186,6 +219,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_registry_matches_config),
+        cmocka_unit_test(test_sink_settings_documented),
         cmocka_unit_test(test_read_start),
         cmocka_unit_test(test_read_error_rate_and_end),
         cmocka_unit_test(test_not_an_insight),

@@ -19,6 +19,7 @@
 #include "xalloc.h"
 
 #define DOC_FILE "config/ctinsights.yaml"
+#define KEY_LEN 80
 
 /* Fail with both strings shown when needle is not in hay. */
 #define assert_contains(hay, needle)                                       \
@@ -61,44 +62,43 @@ static void expect_error(const char *yaml, int line, ...)
     config_free(&c);
 }
 
-/* Field-by-field equality of the settings (not the ignore rules). */
+/* Field-by-field equality of every setting of the table (not the lists). */
 static void assert_settings_equal(const struct config *a,
                                   const struct config *b)
 {
-    assert_int_equal(a->window_days, b->window_days);
-    assert_int_equal(a->min_history_days, b->min_history_days);
-    assert_true(a->sensitivity == b->sensitivity);
-    assert_int_equal(a->seasonality, b->seasonality);
-    assert_true(a->alpha_start == b->alpha_start);
-    assert_true(a->alpha_end == b->alpha_end);
-    assert_int_equal(a->min_count, b->min_count);
-    assert_true(a->min_ratio == b->min_ratio);
-    assert_int_equal(a->end_after_minutes, b->end_after_minutes);
-    assert_int_equal(a->call_rate, b->call_rate);
-    assert_int_equal(a->error_rate, b->error_rate);
-    assert_int_equal(a->gaps, b->gaps);
-    assert_int_equal(a->gap_min_runs, b->gap_min_runs);
-    assert_int_equal(a->gap_min_period, b->gap_min_period);
-    assert_int_equal(a->gap_max_period, b->gap_max_period);
-    assert_int_equal(a->max_record_bytes, b->max_record_bytes);
-    assert_int_equal(a->max_depth, b->max_depth);
-    assert_int_equal(a->infer_missing, b->infer_missing);
-    assert_int_equal(a->file_rotate_wait_ms, b->file_rotate_wait_ms);
-    assert_int_equal(a->dir_watch, b->dir_watch);
-    assert_int_equal(a->dir_settle_ms, b->dir_settle_ms);
-    assert_int_equal(a->dir_incomplete_ms, b->dir_incomplete_ms);
-    assert_int_equal(a->dir_rescan_ms, b->dir_rescan_ms);
-    assert_int_equal(a->max_unit_bytes, b->max_unit_bytes);
-    assert_int_equal(a->http_max_body, b->http_max_body);
-    assert_int_equal(a->http_timeout, b->http_timeout);
-    assert_int_equal(a->http_max_conn, b->http_max_conn);
-    assert_int_equal(a->http_max_conn_ip, b->http_max_conn_ip);
-    assert_int_equal(a->precision, b->precision);
-    assert_int_equal(a->score_reorder_minutes, b->score_reorder_minutes);
-    assert_int_equal(a->state_max_bytes, b->state_max_bytes);
-    assert_int_equal(a->tail_min_lateness, b->tail_min_lateness);
-    assert_int_equal(a->tail_max_lateness, b->tail_max_lateness);
-    assert_int_equal(a->tail_checkpoint_seconds, b->tail_checkpoint_seconds);
+    const struct config_row *r;
+
+    for (size_t i = 0; (r = config_row(i)) != NULL; i++) {
+        const char *fa = (const char *)a + r->off;
+        const char *fb = (const char *)b + r->off;
+        int same = 0;
+
+        switch (r->type) {
+        case CONFIG_INT:
+        case CONFIG_BOOL:
+        case CONFIG_ENUM:
+            same = *(const int *)(const void *)fa ==
+                   *(const int *)(const void *)fb;
+            break;
+        case CONFIG_DOUBLE:
+            same = *(const double *)(const void *)fa ==
+                   *(const double *)(const void *)fb;
+            break;
+        case CONFIG_SIZE:
+            same = *(const size_t *)(const void *)fa ==
+                   *(const size_t *)(const void *)fb;
+            break;
+        case CONFIG_STRING:
+        case CONFIG_ARGV:
+            print_error("%s: no string settings expected in the table\n",
+                        r->key);
+            break;
+        }
+        if (!same) {
+            print_error("%s differs\n", r->key);
+            fail();
+        }
+    }
 }
 
 /* Whole file into a NUL-terminated buffer (xfree it). */
@@ -199,41 +199,57 @@ static void test_documented_file_is_defaults(void **state)
     config_free(&c);
 }
 
-/* Every key appears, uncommented, under its section in the documented
- * file; the load test above proves there are no others. */
+/* Whether text has the line "  name: def" under the top-level line
+ * "section:" (before the next top-level line). */
+static int documented(const char *text, const char *section, size_t slen,
+                      const char *name, const char *def)
+{
+    char head[KEY_LEN], line[KEY_LEN + 64];
+    const char *start, *end, *hit;
+
+    snprintf(head, sizeof head, "\n%.*s:\n", (int)slen, section);
+    snprintf(line, sizeof line, "\n  %s: %s\n", name, def);
+    start = strstr(text, head);
+    if (!start)
+        return 0;
+    start += strlen(head) - 1;
+    for (end = start; *end; end++) {
+        if (end[0] == '\n' && end[1] >= 'a' && end[1] <= 'z')
+            break;
+    }
+    hit = strstr(start, line);
+    return hit && hit < end;
+}
+
+/* Every setting of the table appears, uncommented and with its default,
+ * under its section in the documented file, and so do the lists; the load
+ * test above proves there are no others. */
 static void test_documented_file_lists_every_key(void **state)
 {
-    static const char *const keys[] = {
-        "\nbaseline:\n", "\n  window_days: 28\n", "\n  min_history_days: 7\n",
-        "\ndetector:\n", "\n  sensitivity: 5\n", "\n  seasonality: true\n",
-        "\n  alpha_start: 0\n", "\n  alpha_end: 1e-3\n",
-        "\n  min_count: 5\n", "\n  min_ratio: 3.0\n",
-        "\n  end_after_minutes: 5\n", "\n  call_rate: true\n",
-        "\n  error_rate: true\n", "\ngaps:\n", "\n  enabled: true\n",
-        "\n  min_runs: 4\n", "\n  min_period_minutes: 5\n",
-        "\n  max_period_minutes: 10080\n", "\ncategories:\n",
-        "\n  service_limit_codes: []\n", "\ninput:\n", "\n  max_record_bytes: 1M\n",
-        "\n  max_depth: 64\n", "\n  infer_missing: false\n",
-        "\nsources:\n", "\n  file_rotate_wait_ms: 5000\n",
-        "\n  dir_watch: true\n", "\n  dir_settle_ms: 2000\n",
-        "\n  dir_incomplete_ms: 60000\n", "\n  dir_rescan_ms: 10000\n",
-        "\n  max_unit_bytes: 256M\n", "\n  http_max_body_bytes: 16M\n",
-        "\n  http_timeout_seconds: 30\n", "\n  http_max_connections: 64\n",
-        "\n  http_max_connections_per_ip: 16\n", "\noutput:\n",
-        "\n  precision: 6\n", "\nscore:\n", "\n  reorder_minutes: 60\n",
-        "\nstate:\n", "\n  max_bytes: 0\n", "\ntail:\n",
-        "\n  min_lateness_minutes: 2\n", "\n  max_lateness_minutes: 60\n",
-        "\n  checkpoint_seconds: 10\n",
-        "\nignore: []\n", "\noverrides: []\n",
-        "\nsuppress: []\n", "\nalerting:\n", "\n  drain_seconds: 60\n",
+    static const char *const lists[] = {
+        "\ncategories:\n", "\n  service_limit_codes: []\n",
+        "\nignore: []\n", "\noverrides: []\n", "\nsuppress: []\n",
         "\nsinks: []\n",
     };
+    const struct config_row *r;
     char *text;
+    size_t n = 0;
 
     (void)state;
     text = slurp(DOC_FILE);
-    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
-        assert_contains(text, keys[i]);
+    for (size_t i = 0; (r = config_row(i)) != NULL; i++, n++) {
+        const char *dot = strchr(r->key, '.');
+
+        assert_non_null(dot);
+        if (!documented(text, r->key, (size_t)(dot - r->key), dot + 1,
+                        r->def)) {
+            print_error("%s: %s is not in " DOC_FILE "\n", r->key, r->def);
+            fail();
+        }
+    }
+    assert_true(n > 30);
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+        assert_contains(text, lists[i]);
     xfree(text);
 }
 

@@ -65,10 +65,12 @@ static void fake_send(struct alert_sink *s, const struct alert *a,
 }
 
 static const struct alert_sink_ops pager_ops = {
-    "pagerduty", "scripted pager", 1, fake_open, fake_send, fake_close,
+    .config = {.name = "pagerduty"}, .help = "scripted pager", .pager = 1,
+    .open = fake_open, .send = fake_send, .close = fake_close,
 };
 static const struct alert_sink_ops record_ops = {
-    "webhook", "scripted record sink", 0, fake_open, fake_send, fake_close,
+    .config = {.name = "webhook"}, .help = "scripted record sink", .pager = 0,
+    .open = fake_open, .send = fake_send, .close = fake_close,
 };
 
 /* A sink config with quick retries and no rate limit to speak of. */

@@ -174,6 +174,41 @@ static void test_ymd(void **state)
     }
 }
 
+/* The minute form of config files: seconds optional and rounded up, UTC
+ * only, -2 before 1970. */
+static void test_parse_minute(void **state)
+{
+    static const struct {
+        const char *in;
+        int rc;
+        int64_t minute; /* when rc == 0 */
+    } cases[] = {
+        {"1970-01-01T00:00Z", 0, 0},
+        {"2024-03-12T14:07Z", 0, 28504207},
+        {"2024-03-12T14:07:00Z", 0, 28504207},
+        {"2024-03-12T14:07:01Z", 0, 28504208},
+        {"2024-02-29T00:00Z", 0, 28486080},
+        {"2023-02-29T00:00Z", -1, 0},
+        {"2024-03-12T24:00Z", -1, 0},
+        {"2024-03-12T14:07:60Z", -1, 0},
+        {"2024-03-12T14:07", -1, 0},
+        {"2024-03-12 14:07Z", -1, 0},
+        {"2024-03-12T14:07+01:00", -1, 0},
+        {"2024-03-12T14:07:00.5Z", -1, 0},
+        {"1969-12-31T23:59Z", -2, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        int64_t got = -12345;
+        int rc = timefmt_parse_minute(cases[i].in, &got);
+        if (rc != cases[i].rc || (rc == 0 && got != cases[i].minute)) {
+            print_error("\"%s\": rc %d minute %lld, expected rc %d minute "
+                        "%lld\n", cases[i].in, rc, (long long)got,
+                        cases[i].rc, (long long)cases[i].minute);
+            fail();
+        }
+    }
+}
+
 /* Every day from 1970 to 2200, at its first and last minute: the printed
  * minute parses back to itself, agrees with timefmt_ymd, and consecutive
  * days are consecutive dates. */
@@ -214,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_parse_feb29_non_leap_year),
         cmocka_unit_test(test_minute_text),
         cmocka_unit_test(test_ymd),
+        cmocka_unit_test(test_parse_minute),
         cmocka_unit_test(test_round_trip_every_day),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
