@@ -131,6 +131,11 @@ const char *config__scalar_text(struct ctx *x);
  * (truncated keys are unknown anyway).  what names the mapping. */
 int config__read_key(struct ctx *x, char *key, const char *what);
 
+/* The next key of the mapping being read, into key[KEY_MAX] with its line
+ * in *line: 1, or 0 at the mapping's end, or -1 (message set) on an
+ * error.  what names the mapping. */
+int config__next_key(struct ctx *x, char *key, const char *what, size_t *line);
+
 /* The current event is the value of key (for messages): its text, or NULL
  * (message set) when it is not a scalar or is empty.  want says what was
  * expected. */

@@ -209,14 +209,12 @@ int config__parse_categories(struct ctx *x, int sec)
         return m;
     for (;;) {
         size_t kline;
+        int got = config__next_key(x, key, name, &kline);
 
-        if (config__next(x))
+        if (got < 0)
             return -1;
-        if (x->ev.type == YAML_MAPPING_END_EVENT)
+        if (got == 0)
             return 0;
-        kline = config__line(x);
-        if (config__read_key(x, key, name))
-            return -1;
         if (strcmp(key, "service_limit_codes") != 0)
             return config__fail(x, kline,
                                 "unknown key '%s' in section '%s'; valid "
@@ -291,14 +289,12 @@ int config__parse_match(struct ctx *x, struct config_ignore *r,
     for (;;) {
         size_t kline;
         int f;
+        int got = config__next_key(x, key, what, &kline);
 
-        if (config__next(x))
+        if (got < 0)
             return -1;
-        if (x->ev.type == YAML_MAPPING_END_EVENT)
+        if (got == 0)
             break;
-        kline = config__line(x);
-        if (config__read_key(x, key, what))
-            return -1;
         f = find_field(key);
         if (f < 0)
             return config__fail(
@@ -455,14 +451,12 @@ static int parse_override(struct ctx *x)
     for (;;) {
         size_t kline;
         int r;
+        int got = config__next_key(x, key, "an override", &kline);
 
-        if (config__next(x))
+        if (got < 0)
             goto out;
-        if (x->ev.type == YAML_MAPPING_END_EVENT)
+        if (got == 0)
             break;
-        kline = config__line(x);
-        if (config__read_key(x, key, "an override"))
-            goto out;
         if (strcmp(key, "match") == 0) {
             if (match_line) {
                 config__fail(x, kline,
@@ -689,14 +683,12 @@ static int parse_suppress_rule(struct ctx *x)
     for (;;) {
         size_t kline;
         int k;
+        int got = config__next_key(x, key, "a suppress rule", &kline);
 
-        if (config__next(x))
+        if (got < 0)
             goto out;
-        if (x->ev.type == YAML_MAPPING_END_EVENT)
+        if (got == 0)
             break;
-        kline = config__line(x);
-        if (config__read_key(x, key, "a suppress rule"))
-            goto out;
         k = find_cond(key);
         if (k < 0) {
             config__fail(

@@ -376,14 +376,12 @@ static int parse_sink(struct ctx *x)
     for (;;) {
         size_t kl;
         int r;
+        int got = config__next_key(x, key, "a sink", &kl);
 
-        if (config__next(x))
+        if (got < 0)
             goto out;
-        if (x->ev.type == YAML_MAPPING_END_EVENT)
+        if (got == 0)
             break;
-        kl = config__line(x);
-        if (config__read_key(x, key, "a sink"))
-            goto out;
         if (strcmp(key, "type") == 0 || strcmp(key, "match") == 0) {
             size_t *seen = key[0] == 't' ? &type_line : &match_line;
             const char *t;

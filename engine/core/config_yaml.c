@@ -539,6 +539,16 @@ int config__read_key(struct ctx *x, char *key, const char *what)
     return 0;
 }
 
+int config__next_key(struct ctx *x, char *key, const char *what, size_t *line)
+{
+    if (config__next(x))
+        return -1;
+    if (x->ev.type == YAML_MAPPING_END_EVENT)
+        return 0;
+    *line = config__line(x);
+    return config__read_key(x, key, what) ? -1 : 1;
+}
+
 /* ---- grammar ----------------------------------------------------------- */
 
 /* The current event is the value of key (for messages): its text, or NULL
@@ -614,14 +624,12 @@ static int parse_section(struct ctx *x, int sec)
     for (;;) {
         size_t kline;
         int r;
+        int got = config__next_key(x, key, name, &kline);
 
-        if (config__next(x))
+        if (got < 0)
             return -1;
-        if (x->ev.type == YAML_MAPPING_END_EVENT)
+        if (got == 0)
             return 0;
-        kline = config__line(x);
-        if (config__read_key(x, key, name))
-            return -1;
         r = config__find_row(config__rows, config__nrows, name, key);
         if (r < 0) {
             config__section_keys(config__rows, config__nrows, name, valid,
@@ -651,14 +659,12 @@ static int parse_sections(struct ctx *x)
     for (;;) {
         size_t kline;
         int sec;
+        int got = config__next_key(x, key, "the top level", &kline);
 
-        if (config__next(x))
+        if (got < 0)
             return -1;
-        if (x->ev.type == YAML_MAPPING_END_EVENT)
+        if (got == 0)
             return 0;
-        kline = config__line(x);
-        if (config__read_key(x, key, "the top level"))
-            return -1;
         sec = find_section(key);
         if (sec < 0)
             return config__fail(
