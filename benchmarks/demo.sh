@@ -76,15 +76,10 @@ if command -v jq > /dev/null 2>&1; then
                              and .insightDetails.state == "Start") | 1' "$out/insights.ndjson" | wc -l | tr -d ' ')
     echo "demo: $starts Insights started; records in $out/insights.ndjson"
 else
-    python3 - "$out/insights.ndjson" <<'EOF'
+    python3 - "$out/insights.ndjson" "$here" <<'EOF'
 import json, sys
-
-def records(v):
-    if isinstance(v, dict) and isinstance(v.get("Records"), list):
-        return v["Records"]
-    if isinstance(v, list):
-        return v
-    return [v]
+sys.path.insert(0, sys.argv[2])
+from score_quality import records
 
 starts = 0
 with open(sys.argv[1], encoding="utf-8") as f:

@@ -74,17 +74,19 @@ def key_tuple(k):
     return (k.get("insightType"), k.get("eventSource"), k.get("eventName"), k.get("errorCode") or None)
 
 
+def records(v):
+    """The records of one line of output: a {"Records":[...]} document, an array or one record."""
+    if isinstance(v, dict) and isinstance(v.get("Records"), list):
+        return v["Records"]
+    if isinstance(v, list):
+        return v
+    return [v]
+
+
 def read_detections(path):
     """Start records as dicts: t, decided, key (type, acct, region, source, name, code), raw details."""
     out = []
     bad = 0
-
-    def records(v):
-        if isinstance(v, dict) and isinstance(v.get("Records"), list):
-            return v["Records"]
-        if isinstance(v, list):
-            return v
-        return [v]
 
     with open(path, encoding="utf-8") as f:
         for line in f:
