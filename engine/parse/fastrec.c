@@ -390,9 +390,13 @@ static cp value(cp p, cp e, int depth)
 /* ---- the record object and its userIdentity */
 
 enum {
-    K_OTHER = -1,   /* stepped over */
-    K_WRAPPER = -2, /* a container shape: declined */
+    K_OTHER = -1,    /* stepped over */
+    K_WRAPPER = -2,  /* a container shape: declined */
+    K_EMBEDDED = -3, /* an entry's CloudTrailEvent: the record as a string */
 };
+
+/* Whose members are read. */
+enum { OF_RECORD, OF_IDENTITY, OF_ENTRY };
 
 static int key_is(cp k, size_t n, const char *lit, size_t m)
 {
@@ -460,6 +464,15 @@ static int ui_key(cp k, size_t n)
         return RF_UI_ARN;
     return KEY("invokedBy") ? RF_UI_INVOKED_BY : K_OTHER;
 }
+
+/* A member of a LookupEvents entry: a page or a log file is declined at
+ * once. */
+static int entry_key(cp k, size_t n)
+{
+    if (KEY("CloudTrailEvent"))
+        return K_EMBEDDED;
+    return KEY("Events") || KEY("Records") ? K_WRAPPER : K_OTHER;
+}
 #undef KEY
 
 /* The value of field id, kept. */
@@ -501,8 +514,9 @@ static cp field_value(struct fastrec *fr, int id, cp p, cp e, int depth)
     return value(p, e, depth);
 }
 
-static cp members(struct fastrec *fr, cp p, cp e, int depth, int top,
+static cp members(struct fastrec *fr, cp p, cp e, int depth, int of,
                   int *looks);
+static cp embedded_value(struct fastrec *fr, cp p, cp e, int depth);
 
 /* A userIdentity member: its fields are those of this (the last) one. */
 static cp user_identity(struct fastrec *fr, cp p, cp e, int depth)
@@ -515,11 +529,12 @@ static cp user_identity(struct fastrec *fr, cp p, cp e, int depth)
     if (*p != '{')
         return field_value(fr, RF_USER_IDENTITY, p, e, depth);
     fr->fields.f[RF_USER_IDENTITY].type = RFT_OBJECT;
-    return members(fr, p, e, depth, 0, NULL);
+    return members(fr, p, e, depth, OF_IDENTITY, NULL);
 }
 
-/* p at the '{' of the record (top) or of its userIdentity. */
-static cp members(struct fastrec *fr, cp p, cp e, int depth, int top,
+/* p at the '{' of a record, of its userIdentity or of a LookupEvents
+ * entry (of). */
+static cp members(struct fastrec *fr, cp p, cp e, int depth, int of,
                   int *looks)
 {
     int more, esc = 0;
@@ -530,13 +545,16 @@ static cp members(struct fastrec *fr, cp p, cp e, int depth, int top,
         p = member_name(p, e, &k, &n, &esc);
         if (!p || esc) /* names with escapes are left to jansson */
             return NULL;
-        int id = top ? top_key(k, n, looks) : ui_key(k, n);
+        int id = of == OF_RECORD ? top_key(k, n, looks)
+                 : of == OF_IDENTITY ? ui_key(k, n) : entry_key(k, n);
         if (id == K_WRAPPER)
             return NULL;
         if (id == RF_USER_IDENTITY)
             p = user_identity(fr, p, e, depth - 1);
         else if (id >= 0)
             p = field_value(fr, id, p, e, depth - 1);
+        else if (id == K_EMBEDDED)
+            p = embedded_value(fr, p, e, depth - 1);
         else
             p = value(p, e, depth - 1);
         if (p)
@@ -633,7 +651,7 @@ int fastrec_parse(struct fastrec *fr, const char *buf, size_t len, size_t at,
     fr->escaped = 0;
     if (max_depth > FASTREC_MAX_DEPTH)
         max_depth = FASTREC_MAX_DEPTH;
-    p = members(fr, p, e, max_depth, 1, &looks);
+    p = members(fr, p, e, max_depth, OF_RECORD, &looks);
     if (!p || !looks)
         return -1;
     if (fr->escaped)
@@ -726,34 +744,12 @@ static cp string_to_doc(struct fastrec *fr, cp p, cp e, size_t *n)
     }
 }
 
-/* p at the '{' of an entry: its last CloudTrailEvent member, when that is
- * a string, unescaped into fr->doc[0..*n) (*found set); NULL when the
- * entry is not valid JSON or is a page or a log file (declined at once). */
-static cp entry_members(struct fastrec *fr, cp p, cp e, int depth, int *found,
-                        size_t *n)
+/* The value of an entry's CloudTrailEvent member: the last one counts, and
+ * when it is a string its text is unescaped into fr->doc. */
+static cp embedded_value(struct fastrec *fr, cp p, cp e, int depth)
 {
-    int more, esc = 0;
-    cp k;
-    size_t kn;
-    *found = 0;
-    p = open_container(p, e, depth, &more);
-    while (p && more) {
-        p = member_name(p, e, &k, &kn, &esc);
-        if (!p || esc || key_is(k, kn, "Events", 6) || key_is(k, kn, "Records", 7))
-            return NULL;
-        if (!key_is(k, kn, "CloudTrailEvent", 15)) {
-            p = value(p, e, depth - 1);
-        } else if (*p == '"') {
-            *found = 1;
-            p = string_to_doc(fr, p + 1, e, n);
-        } else {
-            *found = 0;
-            p = value(p, e, depth - 1);
-        }
-        if (p)
-            p = after_value(p, e, '}', &more);
-    }
-    return p;
+    fr->doc_found = *p == '"';
+    return fr->doc_found ? string_to_doc(fr, p + 1, e, &fr->doc_len) : value(p, e, depth);
 }
 
 int fastrec_entry(struct fastrec *fr, const char *buf, size_t len, size_t at,
@@ -761,14 +757,15 @@ int fastrec_entry(struct fastrec *fr, const char *buf, size_t len, size_t at,
 {
     cp p = buf + at;
     cp e = buf + (len - at > max_bytes ? at + max_bytes : len);
-    int found;
-    size_t n = 0, dend;
+    size_t n, dend;
     if (at >= len || *p != '{')
         return -1;
     if (max_depth > FASTREC_MAX_DEPTH)
         max_depth = FASTREC_MAX_DEPTH;
-    p = entry_members(fr, p, e, max_depth, &found, &n);
-    if (!p || !found || n > max_bytes)
+    fr->doc_found = 0;
+    p = members(fr, p, e, max_depth, OF_ENTRY, NULL);
+    n = fr->doc_len;
+    if (!p || !fr->doc_found || n > max_bytes)
         return -1;
     const char *doc = fr->doc;
     size_t first = (size_t)(ws(doc, doc + n) - doc);

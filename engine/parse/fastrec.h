@@ -38,7 +38,8 @@ struct fastrec {
     char *scratch; /* unescaped strings */
     size_t cap;
     char *doc; /* fastrec_entry: the embedded record, unescaped */
-    size_t doc_cap;
+    size_t doc_cap, doc_len;
+    int doc_found; /* the entry's CloudTrailEvent is a string */
     unsigned escaped; /* bit i: field i holds escapes (raw text in v) */
 };
 
