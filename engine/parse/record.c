@@ -228,7 +228,6 @@ enum record_class record_classify(const struct record_fields *fl,
         r->arn = opt_string(&f[RF_UI_INVOKED_BY]);
     r->arn = or_null(r->arn);
     r->agent = or_null(opt_string(&f[RF_USER_AGENT]));
-    r->id = identity(&f[RF_EVENT_ID], when, r);
 
     int management = mgmt_flag == 1 || str_is(category, "Management");
     if (c->infer_missing) {
@@ -247,6 +246,7 @@ enum record_class record_classify(const struct record_fields *fl,
         r->ignore = read_only == 1 ? IGNORE_READ_OK : IGNORE_NOT_MANAGEMENT;
         return RECORD_IGNORE;
     }
+    r->id = identity(&f[RF_EVENT_ID], when, r); /* only what counts has copies to drop */
     return RECORD_COUNT;
 }
 

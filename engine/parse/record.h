@@ -109,7 +109,8 @@ void record_fields_from_json(const json_t *rec, struct record_fields *out);
  * out->id is a hash of the record's eventID with its eventTime,
  * eventSource, eventName, errorCode and principal, never 0 — the same for
  * a record delivered twice, different for records that merely share an
- * eventID (test fixtures reuse them) — or 0 when it has no eventID. */
+ * eventID (test fixtures reuse them) — or 0 when it has no eventID or is
+ * not counted (RECORD_COUNT only: nothing else has copies to drop). */
 enum record_class record_classify(const struct record_fields *f,
                                   const struct config *c,
                                   struct record_event *out);
