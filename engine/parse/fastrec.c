@@ -75,21 +75,21 @@ static long hex4(cp p)
     return v;
 }
 
+/* What an escape's second character stands for, 0 for any but the
+ * simple ones (u included). */
+static const char escaped_char[256] = {
+    ['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b', ['f'] = '\f',
+    ['n'] = '\n', ['r'] = '\r', ['t'] = '\t',
+};
+
 /* p at a backslash inside a string. */
 static cp escape(cp p, cp e)
 {
     if (e - p < 2)
         return NULL;
-    switch (p[1]) {
-    case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r':
-    case 't':
+    if (escaped_char[(unsigned char)p[1]])
         return p + 2;
-    case 'u':
-        break;
-    default:
-        return NULL;
-    }
-    if (e - p < 6)
+    if (p[1] != 'u' || e - p < 6)
         return NULL;
     long v = hex4(p + 2);
     if (v <= 0 || (v >= 0xDC00 && v <= 0xDFFF)) /* \u0000, a lone low half */
@@ -170,12 +170,6 @@ static inline void copy16(char *o, cp s)
 }
 #endif
 
-/* The characters that may follow a backslash but u. */
-static const unsigned char simple_escape[256] = {
-    ['"'] = 1, ['\\'] = 1, ['/'] = 1, ['b'] = 1, ['f'] = 1, ['n'] = 1,
-    ['r'] = 1, ['t'] = 1,
-};
-
 /* s at a byte that does not stand for itself: the position after it and
  * what it begins (an escape, a UTF-8 sequence), or NULL; a quote (the end
  * of the string) sets *closed. */
@@ -188,7 +182,7 @@ static inline cp special(cp s, cp e, int *esc, int *closed)
     }
     if (c == '\\') {
         *esc = 1;
-        return e - s >= 2 && simple_escape[(unsigned char)s[1]] ? s + 2 : escape(s, e);
+        return escape(s, e);
     }
     return c >= 0x80 ? utf8(s, e) : NULL; /* else a control character */
 }
@@ -598,24 +592,17 @@ static size_t unescape(cp s, size_t n, char *out)
         }
         char c = s[1];
         s += 2;
-        switch (c) {
-        case 'b': *o++ = '\b'; break;
-        case 'f': *o++ = '\f'; break;
-        case 'n': *o++ = '\n'; break;
-        case 'r': *o++ = '\r'; break;
-        case 't': *o++ = '\t'; break;
-        case 'u': {
-            uint32_t v = (uint32_t)hex4(s);
-            s += 4;
-            if (v >= 0xD800 && v <= 0xDBFF) {
-                v = ((v - 0xD800) << 10) + ((uint32_t)hex4(s + 2) - 0xDC00) + 0x10000;
-                s += 6;
-            }
-            o = put_utf8(o, v);
-            break;
+        if (c != 'u') {
+            *o++ = escaped_char[(unsigned char)c];
+            continue;
         }
-        default: *o++ = c; break; /* " \ / */
+        uint32_t v = (uint32_t)hex4(s);
+        s += 4;
+        if (v >= 0xD800 && v <= 0xDBFF) {
+            v = ((v - 0xD800) << 10) + ((uint32_t)hex4(s + 2) - 0xDC00) + 0x10000;
+            s += 6;
         }
+        o = put_utf8(o, v);
     }
     return (size_t)(o - out);
 }
@@ -660,12 +647,6 @@ int fastrec_parse(struct fastrec *fr, const char *buf, size_t len, size_t at,
     return 0;
 }
 
-/* What an escape's second character stands for (u excepted). */
-static const char escaped_char[256] = {
-    ['"'] = '"', ['\\'] = '\\', ['/'] = '/', ['b'] = '\b', ['f'] = '\f',
-    ['n'] = '\n', ['r'] = '\r', ['t'] = '\t',
-};
-
 /* One special byte at s, inside a string being unescaped to *o: an
  * escape or a UTF-8 sequence, validated and written; returns the
  * position after it, or NULL (a control character, a bad escape). */
@@ -673,12 +654,8 @@ static cp special_to_doc(cp s, cp e, char **o)
 {
     cp q;
     if (*s == '\\') {
-        if (e - s >= 2 && simple_escape[(unsigned char)s[1]]) {
-            *(*o)++ = escaped_char[(unsigned char)s[1]];
-            return s + 2;
-        }
         if ((q = escape(s, e)) != NULL)
-            *o += unescape(s, (size_t)(q - s), *o); /* a \u escape or pair */
+            *o += unescape(s, (size_t)(q - s), *o);
         return q;
     }
     if ((unsigned char)*s < 0x80 || !(q = utf8(s, e)))
@@ -687,7 +664,6 @@ static cp special_to_doc(cp s, cp e, char **o)
     *o += q - s;
     return q;
 }
-
 
 /* p just after an opening quote: the string validated as string() does
  * and, in the same pass, written unescaped to fr->doc[0..*n); returns the
@@ -708,7 +684,7 @@ static cp string_to_doc(struct fastrec *fr, cp p, cp e, size_t *n)
             cp s = p + __builtin_ctz(bits);
             copy16(o, seg);
             o += s - seg;
-            if (*s == '\\' && simple_escape[(unsigned char)s[1]]) {
+            if (*s == '\\' && escaped_char[(unsigned char)s[1]]) {
                 *o++ = escaped_char[(unsigned char)s[1]]; /* the common case */
                 seg = s + 2;
             } else if (*s == '"') {
