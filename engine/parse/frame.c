@@ -329,12 +329,14 @@ static void line_value(struct frame *f, size_t p, size_t le)
     struct frame line = *f;
     line.len = le;
     size_t end;
-    int rc, whole = 1;
-    if (f->buf[p] == '{' && walk_object(&line, p, &end, &whole) == SCAN_OK && !whole)
-        rc = SCAN_OK;
-    else if (!whole) /* broken inside what was walked: reported */
+    int rc = SCAN_BAD, whole = 1;
+    if (f->buf[p] == '{')
+        rc = walk_object(&line, p, &end, &whole);
+    if (rc != SCAN_OK && !whole) /* broken inside what was walked: reported */
         return;
-    else if ((rc = scan_value(f->buf, le, p, f->cfg->max_depth, &end)) != SCAN_OK) {
+    /* Not an object, or one walk_object finds broken: scan_value is more
+     * lenient, so that jansson says what is wrong. */
+    if (rc != SCAN_OK && (rc = scan_value(f->buf, le, p, f->cfg->max_depth, &end)) != SCAN_OK) {
         report_scan(f, rc, end);
         return;
     }
