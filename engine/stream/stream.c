@@ -91,7 +91,7 @@ uint32_t stream__scope_of(struct stream *s, uint32_t account, uint32_t region)
     s->scopes[s->nscopes] = sc;
     sc->account = account;
     sc->region = region;
-    sc->min_seen = sc->max_seen = sc->closed = sc->gaps_upto = NONE;
+    sc->min_seen = sc->max_seen = sc->closed = sc->timers_upto = NONE;
     sc->day = NONE;
     lateness_init(&sc->late);
     sc->lateness = s->learn ? lateness_needed(&sc->late, s->least_lateness, s->reorder)
@@ -360,7 +360,7 @@ static void close_minute(struct stream *s, struct scope *sc, uint32_t t,
     if (old->minute != NONE && old->n)
         fold_attributes(s, old);
     count_active(s, sc, t);
-    fire_timers(s, sc, t < sc->gaps_upto ? t : sc->gaps_upto, t);
+    fire_timers(s, sc, t < sc->timers_upto ? t : sc->timers_upto, t);
     size_t i = 0;
     while (i < n) {
         uint32_t id = ev[i].key;
@@ -702,14 +702,15 @@ void stream_finish(struct stream *s)
         if (sc->min_seen == NONE)
             continue;
         /* The scope's data ends after its last minute, but its last
-         * minutes may still take events: a run due there that has not come
-         * is not yet a gap (tail would not decide it either; a state file
-         * keeps the timer for the next run). */
+         * minutes may still take events: silence there decides nothing
+         * yet — a run due that has not come is not a gap, an increase not
+         * over (tail would not decide them either; a state file keeps the
+         * timers for the next run). */
         uint32_t hold = lateness_needed(&sc->late, (uint32_t)s->cfg->tail_min_lateness,
                                         (uint32_t)s->cfg->tail_max_lateness);
-        sc->gaps_upto = sc->max_seen + 1 > hold ? sc->max_seen + 1 - hold : 0;
+        sc->timers_upto = sc->max_seen + 1 > hold ? sc->max_seen + 1 - hold : 0;
         advance(s, sc, sc->max_seen);
-        fire_timers(s, sc, sc->gaps_upto, sc->max_seen + 1);
+        fire_timers(s, sc, sc->timers_upto, sc->max_seen + 1);
     }
 }
 

@@ -88,9 +88,10 @@ struct scope {
     uint32_t min_seen, max_seen; /* over every valid record; NONE before one */
     uint32_t closed;             /* last closed minute; NONE before the first */
     uint32_t lateness;           /* minutes its watermark lags max_seen */
-    uint32_t gaps_upto;          /* gap timers fire up to this minute (NONE:
-                                    all); at the end of the data, its
-                                    watermark as tail would hold it */
+    uint32_t timers_upto;        /* silence timers (a job's run due, an
+                                    increase ending) fire up to this minute
+                                    (NONE: all); at the end of the data,
+                                    its watermark as tail would hold it */
     struct lateness late;        /* how late its events have come */
     uint32_t batch_newest;       /* max_seen when the batch being added reached it */
     int touched;                 /* in stream__touched */
