@@ -30,14 +30,14 @@ import glob
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "tools"))
 import reorder  # noqa: E402  (LookupEvents entries and pages, one definition)
+sys.path.insert(0, HERE)
+import perf  # noqa: E402  (timing with /usr/bin/time, one definition)
 
 
 def generate(workdir, n):
@@ -78,22 +78,12 @@ def size(path):
 
 
 def timed(cmd, runs):
-    """Median wall seconds, peak RSS (MB) and stdout of the last run."""
-    walls, rss, out = [], 0.0, ""
-    for _ in range(runs):
-        full = ["/usr/bin/time", "-v"] + (["sh", "-c", cmd] if isinstance(cmd, str) else cmd)
-        t0 = time.perf_counter()
-        p = subprocess.run(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        walls.append(time.perf_counter() - t0)
-        if p.returncode != 0:
-            sys.exit("lookup_perf: failed (%d): %s\n%s" % (p.returncode, cmd, p.stderr[-2000:]))
-        # the Insights and the summary's counts, to compare across shapes
-        out = p.stdout + "".join(line + "\n" for line in p.stderr.splitlines()
-                                 if " records: " in line or " keys, " in line)
-        for line in p.stderr.splitlines():
-            if "Maximum resident set size" in line:
-                rss = int(line.split()[-1]) / 1024.0
-    return statistics.median(walls), rss, out
+    """Median wall seconds, peak RSS (MB), and what the last run printed that
+    must agree across shapes: the Insights and the summary's counts."""
+    wall, rss, p = perf.run_timed(cmd, runs, stdout=subprocess.PIPE, prog="lookup_perf")
+    out = p.stdout + "".join(line + "\n" for line in p.stderr.splitlines()
+                             if " records: " in line or " keys, " in line)
+    return wall, rss, out
 
 
 def main(argv):

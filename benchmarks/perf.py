@@ -105,21 +105,27 @@ def warm(paths):
     subprocess.run("find %s -type f -exec cat {} + > /dev/null" % " ".join(paths), shell=True, check=True)
 
 
-def timed(cmd, runs):
-    """Median wall seconds of cmd (a list, or a shell string) and the peak RSS (MB) of its last run."""
+def run_timed(cmd, runs, stdout=subprocess.DEVNULL, prog="perf"):
+    """Median wall seconds of cmd (a list, or a shell string), the peak RSS (MB) of its last run and
+    that run (its stdout kept when stdout is subprocess.PIPE; stderr holds /usr/bin/time's report)."""
     walls, rss = [], 0.0
     for _ in range(runs):
         shell = isinstance(cmd, str)
         full = ["/usr/bin/time", "-v"] + (["sh", "-c", cmd] if shell else cmd)
         t0 = time.perf_counter()
-        p = subprocess.run(full, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        p = subprocess.run(full, stdout=stdout, stderr=subprocess.PIPE, text=True)
         walls.append(time.perf_counter() - t0)
         if p.returncode != 0:
-            sys.exit("perf: failed (%d): %s\n%s" % (p.returncode, cmd, p.stderr[-2000:]))
+            sys.exit("%s: failed (%d): %s\n%s" % (prog, p.returncode, cmd, p.stderr[-2000:]))
         for line in p.stderr.splitlines():
             if "Maximum resident set size" in line:
                 rss = int(line.split()[-1]) / 1024.0
-    return statistics.median(walls), rss
+    return statistics.median(walls), rss, p
+
+
+def timed(cmd, runs):
+    """Median wall seconds of cmd and the peak RSS (MB) of its last run."""
+    return run_timed(cmd, runs)[:2]
 
 
 def main(argv):
